@@ -1,0 +1,1 @@
+#include "widgets/imgui_compat.h"
