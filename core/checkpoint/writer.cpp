@@ -1,0 +1,267 @@
+#include "core/checkpoint/writer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/checkpoint/error.h"
+
+namespace mergelab::ckpt {
+
+namespace fs = std::filesystem;
+
+struct SafetensorsWriter::Slot {
+  TensorSpec spec;
+  std::uint64_t numel = 1;
+  std::uint64_t offset = 0;  // file offset of the tensor's first byte
+  std::uint64_t nbytes = 0;
+  std::atomic<std::uint64_t> written{0};
+};
+
+namespace {
+
+std::string temp_name(const std::string& path) {
+  static std::atomic<unsigned> counter{0};
+  return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+void pwrite_all(int fd, const std::byte* data, std::size_t n, std::uint64_t offset, const std::string& path,
+                const std::string& tensor) {
+  while (n > 0) {
+    const ssize_t w = ::pwrite(fd, data, n, static_cast<off_t>(offset));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      throw CheckpointError(path, tensor, std::string("write failed: ") + std::strerror(errno));
+    }
+    data += w;
+    n -= static_cast<std::size_t>(w);
+    offset += static_cast<std::uint64_t>(w);
+  }
+}
+
+void check_not_existing(const std::string& path, const WriterOptions& options) {
+  std::error_code ec;
+  if (!options.overwrite && fs::exists(path, ec))
+    throw CheckpointError(path, "", "already exists (refusing to overwrite it)");
+}
+
+}  // namespace
+
+SafetensorsWriter::SafetensorsWriter(std::string path, std::vector<TensorSpec> specs,
+                                     std::map<std::string, std::string> metadata, const WriterOptions& options)
+    : path_(std::move(path)), options_(options), specs_(std::move(specs)) {
+  check_not_existing(path_, options_);
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) {
+    nlohmann::ordered_json md = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : metadata) md[k] = v;
+    header["__metadata__"] = std::move(md);
+  }
+  std::uint64_t data_bytes = 0;
+  for (const auto& spec : specs_) {
+    if (spec.name.empty()) throw CheckpointError(path_, "", "a tensor has an empty name");
+    if (spec.name == "__metadata__") throw CheckpointError(path_, spec.name, "reserved name");
+    if (!dtype_is_writable(spec.dtype))
+      throw CheckpointError(path_, spec.name, "cannot write dtype " + std::string(dtype_name(spec.dtype)) +
+                                                  " (F32, F16 and BF16 are supported)");
+    if (by_name_.count(spec.name)) throw CheckpointError(path_, spec.name, "listed twice");
+    auto slot = std::make_unique<Slot>();
+    slot->spec = spec;
+    for (auto d : spec.shape)
+      if (__builtin_mul_overflow(slot->numel, d, &slot->numel))
+        throw CheckpointError(path_, spec.name, "element count overflows 64 bits");
+    if (__builtin_mul_overflow(slot->numel, static_cast<std::uint64_t>(dtype_size(spec.dtype)), &slot->nbytes))
+      throw CheckpointError(path_, spec.name, "byte size overflows 64 bits");
+    slot->offset = data_bytes;  // relative for now
+    header[spec.name] = {{"dtype", std::string(dtype_name(spec.dtype))},
+                         {"shape", spec.shape},
+                         {"data_offsets", {data_bytes, data_bytes + slot->nbytes}}};
+    data_bytes += slot->nbytes;
+    by_name_[spec.name] = slots_.size();
+    slots_.push_back(std::move(slot));
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // 8 + N stays 8-byte aligned, as the reference pads
+  data_offset_ = 8 + text.size();
+  file_bytes_ = data_offset_ + data_bytes;
+  for (auto& s : slots_) s->offset += data_offset_;
+
+  tmp_path_ = temp_name(path_);
+  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw CheckpointError(path_, "", "cannot create " + tmp_path_ + ": " + std::strerror(errno));
+  if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) {
+    const std::string msg = std::string("cannot size the output: ") + std::strerror(errno);
+    ::close(fd_);
+    fd_ = -1;
+    ::unlink(tmp_path_.c_str());
+    throw CheckpointError(path_, "", msg);
+  }
+  std::byte len[8];
+  std::uint64_t n = text.size();
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<std::byte>((n >> (8 * i)) & 0xffu);
+  pwrite_all(fd_, len, 8, 0, path_, "");
+  pwrite_all(fd_, reinterpret_cast<const std::byte*>(text.data()), text.size(), 8, path_, "");
+}
+
+SafetensorsWriter::~SafetensorsWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!finished_ && !tmp_path_.empty()) ::unlink(tmp_path_.c_str());
+}
+
+SafetensorsWriter::Slot& SafetensorsWriter::slot(const std::string& name) {
+  const auto it = by_name_.find(name);
+  if (it == by_name_.end()) throw CheckpointError(path_, name, "not declared when the writer was created");
+  return *slots_[it->second];
+}
+
+std::uint64_t SafetensorsWriter::file_bytes() const { return file_bytes_; }
+
+void SafetensorsWriter::write_raw(const std::string& name, std::span<const std::byte> bytes, std::uint64_t first_byte) {
+  Slot& s = slot(name);
+  if (finished_ || fd_ < 0) throw CheckpointError(path_, name, "write after finish()");
+  if (first_byte > s.nbytes || bytes.size() > s.nbytes - first_byte)
+    throw CheckpointError(path_, name, "byte block [" + std::to_string(first_byte) + ", " +
+                                           std::to_string(first_byte + bytes.size()) + ") is outside the tensor's " +
+                                           std::to_string(s.nbytes) + " bytes");
+  pwrite_all(fd_, bytes.data(), bytes.size(), s.offset + first_byte, path_, name);
+  s.written += bytes.size();
+}
+
+void SafetensorsWriter::write(const std::string& name, std::span<const float> src, std::uint64_t first) {
+  Slot& s = slot(name);
+  const std::size_t es = dtype_size(s.spec.dtype);
+  if (first > s.numel || src.size() > s.numel - first)
+    throw CheckpointError(path_, name, "block [" + std::to_string(first) + ", " + std::to_string(first + src.size()) +
+                                           ") is outside the tensor's " + std::to_string(s.numel) + " elements");
+  if (s.spec.dtype == DType::F32) {
+    write_raw(name, std::as_bytes(src), first * 4);
+    return;
+  }
+  constexpr std::size_t kChunk = 1 << 15;
+  std::vector<std::byte> buf(std::min(src.size(), kChunk) * es);
+  for (std::size_t done = 0; done < src.size(); done += kChunk) {
+    const std::size_t n = std::min(kChunk, src.size() - done);
+    convert_from_f32(s.spec.dtype, src.data() + done, n, buf.data());
+    write_raw(name, std::span<const std::byte>(buf.data(), n * es), (first + done) * es);
+  }
+}
+
+void SafetensorsWriter::finish() {
+  if (finished_) return;
+  for (const auto& s : slots_)
+    if (s->written.load() != s->nbytes)
+      throw CheckpointError(path_, s->spec.name, std::to_string(s->written.load()) + " of " +
+                                                     std::to_string(s->nbytes) + " bytes were written");
+  if (options_.sync && ::fsync(fd_) != 0)
+    throw CheckpointError(path_, "", std::string("fsync failed: ") + std::strerror(errno));
+  const int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0) throw CheckpointError(path_, "", std::string("close failed: ") + std::strerror(errno));
+  check_not_existing(path_, options_);
+  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0)
+    throw CheckpointError(path_, "", "cannot rename " + tmp_path_ + " into place: " + std::strerror(errno));
+  finished_ = true;
+}
+
+// ---------------------------------------------------------------------------------------- CheckpointWriter
+
+CheckpointWriter::CheckpointWriter(std::string dir, std::vector<TensorSpec> specs,
+                                   std::map<std::string, std::string> metadata, const WriterOptions& options)
+    : dir_(std::move(dir)), options_(options) {
+  std::error_code ec;
+  if (!fs::is_directory(dir_, ec)) throw CheckpointError(dir_, "", "output directory does not exist");
+  metadata.emplace("format", "pt");  // transformers refuses safetensors files without format=pt
+  // Plan: greedy in spec order, a new shard when the next tensor would overflow a non-empty one.
+  std::vector<std::vector<TensorSpec>> plan(1);
+  std::uint64_t current = 0;
+  for (auto& spec : specs) {
+    std::uint64_t numel = 1, nbytes = 0;
+    for (auto d : spec.shape)
+      if (__builtin_mul_overflow(numel, d, &numel)) throw CheckpointError(dir_, spec.name, "element count overflows 64 bits");
+    if (__builtin_mul_overflow(numel, static_cast<std::uint64_t>(dtype_size(spec.dtype)), &nbytes))
+      throw CheckpointError(dir_, spec.name, "byte size overflows 64 bits");
+    if (options_.max_shard_bytes > 0 && !plan.back().empty() && current + nbytes > options_.max_shard_bytes) {
+      plan.emplace_back();
+      current = 0;
+    }
+    current += nbytes;
+    total_bytes_ += nbytes;
+    plan.back().push_back(std::move(spec));
+  }
+  const std::size_t n = plan.size();
+  if (n > 1) check_not_existing((fs::path(dir_) / "model.safetensors.index.json").string(), options_);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string name = "model.safetensors";
+    if (n > 1) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "model-%05zu-of-%05zu.safetensors", i + 1, n);
+      name = buf;
+    }
+    for (const auto& spec : plan[i]) shard_of_[spec.name] = i;
+    shards_.push_back(std::make_unique<SafetensorsWriter>((fs::path(dir_) / name).string(), std::move(plan[i]),
+                                                          metadata, options_));
+  }
+}
+
+CheckpointWriter::~CheckpointWriter() = default;
+
+std::vector<std::string> CheckpointWriter::planned_files() const {
+  std::vector<std::string> out;
+  for (const auto& s : shards_) out.push_back(s->path());
+  if (shards_.size() > 1) out.push_back((fs::path(dir_) / "model.safetensors.index.json").string());
+  return out;
+}
+
+void CheckpointWriter::write(const std::string& name, std::span<const float> src, std::uint64_t first) {
+  const auto it = shard_of_.find(name);
+  if (it == shard_of_.end()) throw CheckpointError(dir_, name, "not declared when the writer was created");
+  shards_[it->second]->write(name, src, first);
+}
+
+void CheckpointWriter::finish() {
+  if (finished_) return;
+  for (auto& s : shards_) s->finish();
+  if (shards_.size() > 1) {
+    nlohmann::json index;
+    index["metadata"] = {{"total_size", total_bytes_}};
+    index["weight_map"] = nlohmann::json::object();
+    for (const auto& [name, i] : shard_of_) index["weight_map"][name] = fs::path(shards_[i]->path()).filename().string();
+    const std::string text = index.dump(2) + "\n";
+    const std::string path = (fs::path(dir_) / "model.safetensors.index.json").string();
+    const std::string tmp = temp_name(path);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw CheckpointError(path, "", "cannot create " + tmp + ": " + std::strerror(errno));
+    try {
+      pwrite_all(fd, reinterpret_cast<const std::byte*>(text.data()), text.size(), 0, path, "");
+    } catch (...) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw;
+    }
+    if (options_.sync) ::fsync(fd);
+    ::close(fd);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      ::unlink(tmp.c_str());
+      throw CheckpointError(path, "", std::string("cannot rename into place: ") + std::strerror(errno));
+    }
+  }
+  finished_ = true;
+}
+
+void write_safetensors(const std::string& path, const std::vector<TensorData>& tensors,
+                       const std::map<std::string, std::string>& metadata, const WriterOptions& options) {
+  std::vector<TensorSpec> specs;
+  for (const auto& t : tensors) specs.push_back(t.spec);
+  SafetensorsWriter w(path, specs, metadata, options);
+  for (const auto& t : tensors) w.write(t.spec.name, t.values);
+  w.finish();
+}
+
+}  // namespace mergelab::ckpt
