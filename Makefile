@@ -37,10 +37,24 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE gui
 
-test: test-fast test-asan
+test: test-fast test-asan test-fuzz
 
 bench: build
 	@set -e; for b in $(BUILD)/tests/*_bench; do echo "== $$b"; $$b --benchmark_counters_tabular=true; done
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# libFuzzer target for the safetensors parser, built with clang in its own build dir.
+# `make test` runs it briefly (FUZZ_TIME seconds); `make fuzz` runs it longer.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 25
+.PHONY: fuzz-build test-fuzz fuzz
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DMERGELAB_FUZZ=ON -DMERGELAB_GUI=OFF -DMERGELAB_BENCH=OFF -DMERGELAB_SANITIZE=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target safetensors_fuzz
+test-fuzz: fuzz-build
+	@./tests/fuzz/run.sh $(FUZZ_BUILD)/tests/safetensors_fuzz $(FUZZ_TIME)
+fuzz: fuzz-build
+	@./tests/fuzz/run.sh $(FUZZ_BUILD)/tests/safetensors_fuzz $(or $(FUZZ_LONG),600)
