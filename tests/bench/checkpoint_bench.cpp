@@ -1,11 +1,13 @@
 // Checkpoint I/O throughput: reading a generated ~256 MB F32 safetensors file through the mmap reader and
 // converting to f32 into a caller buffer, one tensor at a time (as the streaming merge does), and writing it with
 // the streaming writer, beside a plain memcpy of the same bytes. Files live under /tmp and are deleted at exit.
-// Figures are bytes of the file per second (SetBytesProcessed), so all rows compare with the memcpy row.
+// (MERGELAB_BENCH_DIR overrides /tmp.) Figures are bytes of the file per second (SetBytesProcessed), so all rows compare with the memcpy row.
 #include <benchmark/benchmark.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -28,7 +30,10 @@ struct Files {
   std::vector<float> values;  // one tensor's worth of data, reused for every tensor
   std::string f32_path, bf16_path;
   Files() {
-    dir = fs::temp_directory_path() / ("mergelab_ckpt_bench_" + std::to_string(::getpid()));
+    // MERGELAB_BENCH_DIR=/dev/shm separates the writer's own cost from the disk's
+    const char* env = std::getenv("MERGELAB_BENCH_DIR");
+    dir = fs::path(env ? env : fs::temp_directory_path().string()) /
+          ("mergelab_ckpt_bench_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     values.resize(kPerTensor);
     std::uint32_t s = 12345;
@@ -107,6 +112,19 @@ void read_all(benchmark::State& state, const std::string& path, std::int64_t fil
 void BM_ReadF32(benchmark::State& state) { read_all(state, files().f32_path, kF32Bytes); }
 void BM_ReadBF16ToF32(benchmark::State& state) { read_all(state, files().bf16_path, kF32Bytes / 2); }
 
+// baseline for the writer: the same bytes written with plain write(2) in tensor-sized chunks to a new file
+void BM_PlainFileWrite(benchmark::State& state) {
+  const std::string path = (files().dir / "plain.bin").string();
+  for (auto _ : state) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    for (int t = 0; t < kTensors; ++t)
+      if (::write(fd, files().values.data(), kPerTensor * 4) != static_cast<ssize_t>(kPerTensor * 4)) state.SkipWithError("write failed");
+    ::close(fd);
+    ::unlink(path.c_str());
+  }
+  state.SetBytesProcessed(state.iterations() * kF32Bytes);
+}
+
 void BM_WriteF32(benchmark::State& state) {
   for (auto _ : state) files().write(files().specs_f32, "out_f32.safetensors", state.range(0) != 0);
   state.SetBytesProcessed(state.iterations() * kF32Bytes);
@@ -121,6 +139,7 @@ BENCHMARK(BM_Memcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_MemcpyPerTensor)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ReadF32)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ReadBF16ToF32)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PlainFileWrite)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_WriteF32)->Arg(0)->ArgName("fsync")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_WriteF32)->Arg(1)->ArgName("fsync")->Iterations(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_WriteF32AsBF16)->Unit(benchmark::kMillisecond)->UseRealTime();
