@@ -1,0 +1,70 @@
+// The panel protocol of the explorer window.
+//
+// A panel is one file in app/panels/: a small class with its own state and a draw() that fills the
+// child window the layout gives it (the window owns begin/end, the title bar and the help marker).
+// It registers itself with a PanelRegistrar, so adding a panel is one new file:
+//
+//   class MyPanel : public Panel { ... };
+//   static PanelRegistrar reg{40, [] { return std::make_unique<MyPanel>(); }};
+//
+// Panels share the toy scene through AppContext; their own settings are saved in the session JSON
+// under id() through save()/load().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "app/gui/scene.h"
+#include "widgets/plot_frame.h"
+
+namespace mergelab::app {
+
+/// Window-wide settings (View menu, keyboard + and -, theme).
+struct UiSettings {
+  float scale = 1.0f;  ///< 1.0 .. 2.5, fonts are rebuilt at 16 px * scale
+  bool dark = true;    ///< dark or light theme
+};
+
+/// What a panel may read and change during a frame.
+struct AppContext {
+  SceneParams& scene;
+  ToyScene& toy;
+  UiSettings& ui;
+  ToyScene::Point point;         ///< the merge point of this frame (after the scene update)
+  bool screenshot_mode = false;  ///< no changing text (timings), deterministic animation
+  double dt = 1.0 / 60.0;        ///< seconds since the last frame (fixed in screenshot mode)
+  /// The explorer canvas of this frame (screen <-> data), published for the state dump and tests.
+  Widgets::PlotFrame explorer_frame{};
+  bool explorer_visible = false;
+};
+
+class Panel {
+ public:
+  virtual ~Panel() = default;
+  virtual const char* id() const = 0;     ///< stable key: menu, JSON, --state-json ("explorer")
+  virtual const char* title() const = 0;  ///< shown in the panel header and the View menu
+  virtual const char* help() const = 0;   ///< one paragraph behind the header's "(?)"
+  /// Layout column (0 left, 1 right) and relative height inside the column.
+  virtual int column() const { return 1; }
+  virtual float weight() const { return 1.0f; }
+  virtual void draw(AppContext& ctx) = 0;
+  virtual nlohmann::json save() const { return nlohmann::json::object(); }
+  virtual void load(const nlohmann::json&) {}
+
+  bool visible = true;
+};
+
+using PanelFactory = std::function<std::unique_ptr<Panel>()>;
+
+/// Registers a panel factory; panels are laid out in increasing `order`.
+struct PanelRegistrar {
+  PanelRegistrar(int order, PanelFactory factory);
+};
+
+/// One instance of every registered panel, sorted by order.
+std::vector<std::unique_ptr<Panel>> make_panels();
+
+}  // namespace mergelab::app

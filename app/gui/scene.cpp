@@ -1,0 +1,244 @@
+#include "app/gui/scene.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mergelab::app {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(ModelKind, {{ModelKind::Logistic, "logistic"}, {ModelKind::Mlp, "mlp"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ExplorerView, {{ExplorerView::Model, "model"}, {ExplorerView::LabSlice, "lab_slice"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(HeatField,
+                             {{HeatField::Task1, "task1"}, {HeatField::Task2, "task2"}, {HeatField::Combined, "combined"}})
+}  // namespace mergelab::app
+
+namespace mergelab::toy {
+NLOHMANN_JSON_SERIALIZE_ENUM(PathKind, {{PathKind::Lerp, "LERP"}, {PathKind::Slerp, "SLERP"}})
+}
+
+namespace mergelab::app {
+
+void to_json(nlohmann::json& j, const SceneParams& p) {
+  j = nlohmann::json{
+      {"article",
+       {{"seed", p.article.seed},
+        {"samples", p.article.samples},
+        {"init_scale", p.article.init_scale},
+        {"lr", p.article.lr},
+        {"steps", p.article.steps},
+        {"same_init", p.article.same_init}}},
+      {"mlp",
+       {{"hidden", p.mlp.hidden},
+        {"init_scale", p.mlp.init_scale},
+        {"lr", p.mlp.lr},
+        {"steps", p.mlp.steps},
+        {"init_seed", p.mlp.init_seed}}},
+      {"model", p.model},
+      {"view", p.view},
+      {"field", p.field},
+      {"path", p.path},
+      {"t", p.t},
+      {"free_point", p.free_point},
+      {"point_on_path", p.point_on_path},
+      {"free_ab", {p.free_a, p.free_b}},
+      {"show_contours", p.show_contours},
+      {"show_trajectories", p.show_trajectories},
+      {"show_accuracy", p.show_accuracy},
+  };
+}
+
+void from_json(const nlohmann::json& j, SceneParams& p) {
+  auto get = [&](const nlohmann::json& obj, const char* key, auto& field) {
+    if (obj.contains(key)) obj.at(key).get_to(field);
+  };
+  if (j.contains("article")) {
+    const auto& a = j.at("article");
+    get(a, "seed", p.article.seed);
+    get(a, "samples", p.article.samples);
+    get(a, "init_scale", p.article.init_scale);
+    get(a, "lr", p.article.lr);
+    get(a, "steps", p.article.steps);
+    get(a, "same_init", p.article.same_init);
+  }
+  if (j.contains("mlp")) {
+    const auto& m = j.at("mlp");
+    get(m, "hidden", p.mlp.hidden);
+    get(m, "init_scale", p.mlp.init_scale);
+    get(m, "lr", p.mlp.lr);
+    get(m, "steps", p.mlp.steps);
+    get(m, "init_seed", p.mlp.init_seed);
+  }
+  get(j, "model", p.model);
+  get(j, "view", p.view);
+  get(j, "field", p.field);
+  get(j, "path", p.path);
+  get(j, "t", p.t);
+  get(j, "free_point", p.free_point);
+  get(j, "point_on_path", p.point_on_path);
+  if (j.contains("free_ab")) p.free_a = j.at("free_ab").at(0), p.free_b = j.at("free_ab").at(1);
+  get(j, "show_contours", p.show_contours);
+  get(j, "show_trajectories", p.show_trajectories);
+  get(j, "show_accuracy", p.show_accuracy);
+  p.t = std::clamp(p.t, 0.0, 1.0);
+}
+
+namespace {
+nlohmann::json vec_json(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+}  // namespace
+
+const toy::Grid& ToyScene::grid(HeatField f) const {
+  return f == HeatField::Task1 ? grid1_ : (f == HeatField::Task2 ? grid2_ : combined_);
+}
+
+double ToyScene::loss(int task, const Eigen::VectorXd& w) const {
+  const toy::Dataset& d = task == 1 ? *task1_ : *task2_;
+  return hidden_ > 0 ? toy::mlp_loss(d, w, hidden_) : toy::bce_loss(d, w);
+}
+
+double ToyScene::accuracy(int task, const Eigen::VectorXd& w) const {
+  const toy::Dataset& d = task == 1 ? *task1_ : *task2_;
+  return hidden_ > 0 ? toy::mlp_accuracy(d, w, hidden_) : toy::accuracy(d, w);
+}
+
+void ToyScene::update(const SceneParams& p, bool interacting) {
+  nlohmann::json key = {{"article", nlohmann::json(p)["article"]}, {"mlp", nlohmann::json(p)["mlp"]},
+                        {"model", p.model}, {"view", p.view}};
+  if (key != train_key_) {
+    train_key_ = key;
+    retrain(p);
+  }
+  recompute_grids(p, interacting);
+}
+
+void ToyScene::retrain(const SceneParams& p) {
+  ++retrain_count_;
+  art_ = toy::train_interpolation_toy(p.article, true);
+  traj_a_.clear();
+  traj_b_.clear();
+  if (p.view == ExplorerView::LabSlice) {
+    if (!lab_ready_) lab_ = toy::train_lab_toy(toy::LabSetup{}), lab_ready_ = true;
+    task1_ = &lab_.tasks[0];
+    task2_ = &lab_.tasks[1];
+    hidden_ = 0;
+    w_a_ = lab_.finetuned[0];
+    w_b_ = lab_.finetuned[1];
+    init_a_ = init_b_ = lab_.pretrained;
+    plane_ = toy::task_vector_plane(lab_.pretrained, lab_.task_vectors[0], lab_.task_vectors[1]);
+    axis_a_ = "a (scale of task vector 1)";
+    axis_b_ = "b (scale of task vector 2)";
+    caption_ = "Merge Lab, 4-D: slice theta0 + a tau1 + b tau2 through the pretrained weights.";
+  } else if (p.model == ModelKind::Mlp) {
+    mlp_ = toy::train_mlp_toy(toy::MlpSetup{p.mlp.hidden, p.mlp.init_scale, p.mlp.lr, p.mlp.steps, p.mlp.init_seed,
+                                            p.article.same_init},
+                              art_.task1, art_.task2, true);
+    task1_ = &art_.task1;
+    task2_ = &art_.task2;
+    hidden_ = p.mlp.hidden;
+    w_a_ = mlp_.w_a;
+    w_b_ = mlp_.w_b;
+    init_a_ = mlp_.init_a;
+    init_b_ = mlp_.init_b;
+    try {
+      plane_ = toy::plane_through_origin(w_a_, w_b_);
+    } catch (const std::invalid_argument&) {  // parallel endpoints: any plane holding them will do
+      plane_ = toy::plane_through_origin(w_a_, w_b_ + Eigen::VectorXd::Unit(w_b_.size(), 0));
+    }
+    for (size_t k = 0; k < mlp_.path_a.size(); k += 2) traj_a_.push_back(plane_.project(mlp_.path_a[k]));
+    for (size_t k = 0; k < mlp_.path_b.size(); k += 2) traj_b_.push_back(plane_.project(mlp_.path_b[k]));
+    axis_a_ = "along W_A (u)";
+    axis_b_ = "orthogonal, towards W_B (v)";
+    caption_ = "MLP 2-h-1: slice through the origin, W_A and W_B (orthonormal axes, true lengths).";
+  } else {
+    task1_ = &art_.task1;
+    task2_ = &art_.task2;
+    hidden_ = 0;
+    w_a_ = art_.w_a;
+    w_b_ = art_.w_b;
+    init_a_ = art_.w_init_a;
+    init_b_ = art_.w_init_b;
+    plane_ = toy::coordinate_plane();
+    for (const auto& w : art_.path_a) traj_a_.push_back(w);
+    for (const auto& w : art_.path_b) traj_b_.push_back(w);
+    axis_a_ = "w1";
+    axis_b_ = "w2";
+    caption_ = "The article's 2-parameter model: the whole weight plane (w1, w2).";
+  }
+  lerp_ = sample(toy::PathKind::Lerp);
+  slerp_ = sample(toy::PathKind::Slerp);
+  slerp_in_plane_ = true;
+  for (size_t k = 0; k < slerp_.t.size(); k += 10)
+    if (plane_.distance(toy::path_point(w_a_, w_b_, toy::PathKind::Slerp, slerp_.t[k])) > 1e-6 * (1 + w_a_.norm()))
+      slerp_in_plane_ = false;
+}
+
+PathCurves ToyScene::sample(toy::PathKind kind) const {
+  const int n = hidden_ > 0 ? 61 : 101;
+  const toy::PathSamples s = toy::sample_path(w_a_, w_b_, kind, n);
+  PathCurves c;
+  c.t = s.t;
+  c.norm = s.norm;
+  std::vector<double> l1, l2;
+  for (int k = 0; k < n; ++k) {
+    c.loss1.push_back(loss(1, s.w[k]));
+    c.loss2.push_back(loss(2, s.w[k]));
+    c.combined.push_back(c.loss1.back() + c.loss2.back());
+    c.acc1.push_back(accuracy(1, s.w[k]));
+    c.acc2.push_back(accuracy(2, s.w[k]));
+    const Eigen::Vector2d ab = plane_.project(s.w[k]);
+    c.a.push_back(ab[0]);
+    c.b.push_back(ab[1]);
+  }
+  c.argmin_combined =
+      static_cast<int>(std::min_element(c.combined.begin(), c.combined.end()) - c.combined.begin());
+  c.barrier = std::max(toy::loss_barrier(c.loss1), toy::loss_barrier(c.loss2));
+  return c;
+}
+
+void ToyScene::recompute_grids(const SceneParams& p, bool interacting) {
+  // The box holds everything drawn: endpoints, inits, both paths, the trajectories.
+  std::vector<Eigen::Vector2d> pts = {plane_.project(w_a_), plane_.project(w_b_), plane_.project(init_a_),
+                                      plane_.project(init_b_), Eigen::Vector2d::Zero()};
+  for (size_t k = 0; k < lerp_.a.size(); ++k) pts.emplace_back(lerp_.a[k], lerp_.b[k]);
+  for (size_t k = 0; k < slerp_.a.size(); ++k) pts.emplace_back(slerp_.a[k], slerp_.b[k]);
+  for (const auto& q : traj_a_) pts.push_back(q);
+  for (const auto& q : traj_b_) pts.push_back(q);
+  double pad = 0.6, snap = 1.0;
+  if (p.view == ExplorerView::LabSlice) pad = 0.35, snap = 0.5;
+  const auto box = toy::fit_square_box(pts, pad, snap);
+  // The MLP grid costs O(n h) per point: coarser while a control is dragged.
+  const int res = (hidden_ > 0 && interacting) ? 48 : 128;
+  toy::GridSpec spec{box[0], box[1], box[2], box[3], res, res};
+  nlohmann::json key = {{"train", train_key_["article"]["seed"]}, {"samples", train_key_["article"]["samples"]},
+                        {"model", p.model}, {"view", p.view}, {"box", box}, {"res", res}};
+  if (hidden_ > 0) key["plane"] = {vec_json(plane_.u), vec_json(plane_.v), hidden_};
+  if (key == grid_key_) return;
+  grid_key_ = key;
+  spec_ = spec;
+  if (hidden_ > 0) {
+    grid1_ = toy::mlp_loss_grid(*task1_, hidden_, plane_, spec);
+    grid2_ = toy::mlp_loss_grid(*task2_, hidden_, plane_, spec);
+  } else {
+    grid1_ = toy::logistic_loss_grid(*task1_, plane_, spec);
+    grid2_ = toy::logistic_loss_grid(*task2_, plane_, spec);
+  }
+  combined_ = toy::add(grid1_, grid2_);
+  ++grid_version_;
+}
+
+ToyScene::Point ToyScene::point(const SceneParams& p) const {
+  Point pt;
+  if (p.free_point && !p.point_on_path) {
+    pt.w = plane_.at(p.free_a, p.free_b);
+    pt.ab = Eigen::Vector2d(p.free_a, p.free_b);
+  } else {
+    pt.w = toy::path_point(w_a_, w_b_, p.path, p.t);
+    pt.ab = plane_.project(pt.w);
+  }
+  pt.loss1 = loss(1, pt.w);
+  pt.loss2 = loss(2, pt.w);
+  pt.acc1 = accuracy(1, pt.w);
+  pt.acc2 = accuracy(2, pt.w);
+  pt.norm = pt.w.norm();
+  return pt;
+}
+
+}  // namespace mergelab::app

@@ -1,0 +1,253 @@
+// Weight Space Explorer: the loss landscape as a heat map with contours, the endpoints W_init, W_A,
+// W_B, the LERP chord and the SLERP arc, and the merge point the mouse drags along them.
+#include <cstdio>
+#include <vector>
+
+#include "app/gui/palette.h"
+#include "app/gui/panel.h"
+#include "app/gui/texture.h"
+#include "widgets/canvas2d.h"
+#include "widgets/colormap.h"
+#include "widgets/heatmap.h"
+#include "widgets/imgui_compat.h"
+
+namespace mergelab::app {
+
+namespace {
+
+using ImGuiCompat::em;
+
+class WeightSpacePanel : public Panel {
+ public:
+  const char* id() const override { return "explorer"; }
+  const char* title() const override { return "Weight Space Explorer"; }
+  const char* help() const override {
+    return "The loss over a plane of weight space (dark = low, yellow = high, log colour scale) with contour "
+           "lines. W_A is trained on Task 1, W_B on Task 2, both from W_init. The white chord is LERP "
+           "(1-t) W_A + t W_B, the magenta arc is SLERP (constant-angle steps); the active one is thick. "
+           "Press on the canvas and drag: the gold merge point snaps to the active path and sets t; in free "
+           "mode it goes anywhere and snaps back near the path.";
+  }
+  int column() const override { return 0; }
+
+  void draw(AppContext& ctx) override {
+    SceneParams& s = ctx.scene;
+    const ToyScene& toy = ctx.toy;
+    draw_controls(s);
+
+    // Canvas (square, as large as fits) on the left, colour bar and read-out on the right.
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float side_w = em(15.0f);
+    const float size = std::max(em(10.0f), std::min(avail.x - side_w - em(0.5f), avail.y - em(2.2f)));
+    upload_heatmap(toy, s.field);
+
+    const toy::GridSpec& g = toy.spec();
+    Widgets::Canvas2D c =
+        Widgets::BeginCanvas2D("##weight_plane", ImVec2(size, size), g.a0, g.a1, g.b0, g.b1, toy.axis_a(), toy.axis_b());
+    ctx.explorer_frame = c.frame;
+    ctx.explorer_visible = true;
+    if (texture_.valid()) Widgets::CanvasImage(c, texture_.id(), g.a0, g.a1, g.b0, g.b1);
+    if (s.show_contours)
+      Widgets::CanvasContours(c, contours_, g.na, g.nb, g.a0, g.a1, g.b0, g.b1,
+                              IM_COL32(255, 255, 255, 90));
+    if (s.show_trajectories) draw_trajectories(c, ctx);
+    draw_paths(c, s, toy);
+    draw_endpoints(c, toy);
+    drag_point(c, ctx);
+    Widgets::EndCanvas2D(c);
+
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    draw_side(ctx, size);
+    ImGui::EndGroup();
+    ImGui::TextWrapped("%s%s", toy.caption(),
+                       toy.slerp_in_plane() ? "" : " SLERP leaves this slice: its arc is drawn projected.");
+  }
+
+ private:
+  GlTexture texture_;
+  std::vector<ImU32> pixels_;
+  std::vector<Widgets::ContourSegment> contours_;
+  int uploaded_version_ = -1;
+  HeatField uploaded_field_ = HeatField::Combined;
+  double vmin_ = 0, vmax_ = 1;
+  Widgets::DragPoint drag_;
+
+  void draw_controls(SceneParams& s) {
+    int path = s.path == toy::PathKind::Lerp ? 0 : 1;
+    ImGui::TextUnformatted("Path");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("LERP (L)", &path, 0)) s.path = toy::PathKind::Lerp;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("SLERP (S)", &path, 1)) s.path = toy::PathKind::Slerp;
+    ImGuiCompat::HelpMarker(
+        "LERP: w(t) = (1-t) W_A + t W_B.\nSLERP: w(t) = sin((1-t) omega)/sin(omega) W_A + sin(t omega)/sin(omega) W_B, "
+        "omega = arccos(W_A.W_B / |W_A||W_B|) (LERP when omega < 1e-6).");
+    ImGui::SameLine(0, em(1.5f));
+    if (ImGui::Checkbox("Free point (F)", &s.free_point)) s.point_on_path = true;
+    ImGuiCompat::HelpMarker("Off: the point stays on the active path. On: it goes anywhere in the plane and "
+                            "snaps to the path within 1 em of it.");
+    ImGui::SameLine(0, em(1.5f));
+    int field = static_cast<int>(s.field);
+    ImGui::SetNextItemWidth(em(9.0f));
+    if (ImGui::Combo("Heat map", &field, "Task 1 loss (1)\0Task 2 loss (2)\0Combined (3)\0"))
+      s.field = static_cast<HeatField>(field);
+    ImGuiCompat::HelpMarker("Binary cross-entropy L_k(w) = -mean(y log p + (1-y) log(1-p)), p = clip(sigmoid(z), "
+                            "1e-7, 1-1e-7); Combined = L_1 + L_2.");
+
+    int view = s.view == ExplorerView::Model ? 0 : 1;
+    ImGui::TextUnformatted("Plane");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("Trained pair", &view, 0)) s.view = ExplorerView::Model;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("Merge Lab 4-D slice", &view, 1)) s.view = ExplorerView::LabSlice;
+    ImGuiCompat::HelpMarker("Trained pair: the Live Training models (logistic: the whole (w1, w2) plane; MLP: the "
+                            "plane through 0, W_A, W_B).\nMerge Lab: theta0 + a tau1 + b tau2, tau_i = specialist_i "
+                            "- theta0, for the article's 4-D specialists of tasks 0 and 1.");
+    ImGui::SameLine(0, em(1.5f));
+    ImGui::Checkbox("Contours", &s.show_contours);
+    ImGui::SameLine();
+    ImGui::Checkbox("Training paths", &s.show_trajectories);
+
+    float t = static_cast<float>(s.t);
+    ImGui::SetNextItemWidth(-em(2.0f));
+    if (ImGui::SliderFloat("t", &t, 0.0f, 1.0f, "t = %.3f")) s.t = t, s.point_on_path = true;
+    ImGuiCompat::HelpMarker("Merge parameter along the active path: w(0) = W_A, w(1) = W_B. Keys: Left/Right "
+                            "+-0.01 (Shift +-0.1), Home/End.");
+  }
+
+  void upload_heatmap(const ToyScene& toy, HeatField field) {
+    if (toy.grid_version() == uploaded_version_ && field == uploaded_field_ && texture_.valid()) return;
+    const toy::Grid& g = toy.grid(field);
+    vmin_ = std::max(g.min(), 1e-4);
+    vmax_ = std::max(g.max(), vmin_ * 1.01);
+    // Texture row 0 is the top of the image: flip the grid (row 0 = lowest b).
+    std::vector<double> flipped(g.values.size());
+    for (int j = 0; j < g.spec.nb; ++j)
+      std::copy(g.values.begin() + static_cast<std::ptrdiff_t>(j) * g.spec.na,
+                g.values.begin() + static_cast<std::ptrdiff_t>(j + 1) * g.spec.na,
+                flipped.begin() + static_cast<std::ptrdiff_t>(g.spec.nb - 1 - j) * g.spec.na);
+    Widgets::ColormapField(flipped.data(), g.spec.na, g.spec.nb, vmin_, vmax_, true, pixels_);
+    texture_.upload(pixels_.data(), g.spec.na, g.spec.nb);
+    contours_.clear();
+    for (double level : Widgets::ContourLevels(vmin_, vmax_, 12, true))
+      Widgets::MarchingSquares(g.values.data(), g.spec.na, g.spec.nb, level, contours_);
+    uploaded_version_ = toy.grid_version();
+    uploaded_field_ = field;
+  }
+
+  void draw_trajectories(Widgets::Canvas2D& c, const AppContext& ctx) {
+    const SceneParams& s = ctx.scene;
+    auto draw = [&](const std::vector<Eigen::Vector2d>& tr, ImU32 col) {
+      if (tr.size() < 2) return;
+      const int n = std::max(2, static_cast<int>(s.replay_progress * (tr.size() - 1)) + 1);
+      std::vector<double> xs(n), ys(n);
+      for (int k = 0; k < n; ++k) xs[k] = tr[k][0], ys[k] = tr[k][1];
+      Widgets::CanvasPolyline(c, xs.data(), ys.data(), n, col, 1.0f, false);
+      if (s.replay_playing || s.replay_progress < 1.0)
+        c.dl->AddCircleFilled(c.frame.ToScreen(xs.back(), ys.back()), em(0.35f), col, 12);
+    };
+    draw(ctx.toy.trajectory_a(), (palette::kTask1 & 0x00FFFFFF) | 0xC0000000);
+    draw(ctx.toy.trajectory_b(), (palette::kTask2 & 0x00FFFFFF) | 0xC0000000);
+  }
+
+  void draw_paths(Widgets::Canvas2D& c, const SceneParams& s, const ToyScene& toy) {
+    const PathCurves& l = toy.curves(toy::PathKind::Lerp);
+    const PathCurves& r = toy.curves(toy::PathKind::Slerp);
+    const bool lerp_active = s.path == toy::PathKind::Lerp;
+    // Inactive path first, thin and translucent; the active one on top, thick.
+    const ImU32 lerp_col = lerp_active ? palette::kLerp : (palette::kLerp & 0x00FFFFFF) | 0x99000000;
+    const ImU32 slerp_col = !lerp_active ? palette::kSlerp : (palette::kSlerp & 0x00FFFFFF) | 0x99000000;
+    if (lerp_active) {
+      Widgets::CanvasPolyline(c, r.a.data(), r.b.data(), static_cast<int>(r.a.size()), slerp_col, 1.0f, true);
+      Widgets::CanvasPolyline(c, l.a.data(), l.b.data(), static_cast<int>(l.a.size()), lerp_col, 3.0f, false);
+    } else {
+      Widgets::CanvasPolyline(c, l.a.data(), l.b.data(), static_cast<int>(l.a.size()), lerp_col, 1.0f, false);
+      Widgets::CanvasPolyline(c, r.a.data(), r.b.data(), static_cast<int>(r.a.size()), slerp_col, 3.0f, false);
+    }
+  }
+
+  void draw_endpoints(Widgets::Canvas2D& c, const ToyScene& toy) {
+    const toy::Plane& pl = toy.plane();
+    const Eigen::Vector2d ia = pl.project(toy.init_a()), ib = pl.project(toy.init_b());
+    const bool same = (toy.init_a() - toy.init_b()).norm() < 1e-12;
+    Widgets::CanvasMarker(c, ia[0], ia[1], palette::kInit, same ? "W_init" : "W_init A", 0.35f);
+    if (!same) Widgets::CanvasMarker(c, ib[0], ib[1], palette::kInit, "W_init B", 0.35f);
+    const Eigen::Vector2d a = pl.project(toy.w_a()), b = pl.project(toy.w_b());
+    Widgets::CanvasMarker(c, a[0], a[1], palette::kTask1, "W_A");
+    Widgets::CanvasMarker(c, b[0], b[1], palette::kTask2, "W_B");
+  }
+
+  void drag_point(Widgets::Canvas2D& c, AppContext& ctx) {
+    SceneParams& s = ctx.scene;
+    const PathCurves& active = ctx.toy.curves(s.path);
+    drag_.x = ctx.point.ab[0];
+    drag_.y = ctx.point.ab[1];
+    drag_.param = s.t;
+    drag_.snapped = !s.free_point || s.point_on_path;
+    drag_.snap_x = active.a.data();
+    drag_.snap_y = active.b.data();
+    drag_.snap_n = static_cast<int>(active.a.size());
+    drag_.snap_always = !s.free_point;
+    drag_.snap_radius_em = 1.0f;
+    drag_.color = palette::kPoint;
+    if (Widgets::CanvasDragPoint(c, drag_)) {
+      if (drag_.snapped) {
+        s.t = std::clamp(std::round(drag_.param * 1000.0) / 1000.0, 0.0, 1.0);
+        s.point_on_path = true;
+      } else {
+        s.point_on_path = false;
+        s.free_a = drag_.x;
+        s.free_b = drag_.y;
+      }
+    }
+  }
+
+  void draw_side(AppContext& ctx, float height) {
+    const SceneParams& s = ctx.scene;
+    const ToyScene::Point& pt = ctx.point;
+    const char* field_name = s.field == HeatField::Task1 ? "Task 1 loss" : (s.field == HeatField::Task2 ? "Task 2 loss" : "Combined loss");
+    Widgets::ColorBar("##colorbar", ImVec2(em(6.0f), std::max(em(8.0f), height * 0.42f)), vmin_, vmax_, true, field_name);
+
+    ImGuiCompat::SeparatorText("Merge point");
+    if (s.free_point && !s.point_on_path)
+      ImGui::Text("free (off the path)");
+    else
+      ImGui::Text("%s, t = %.3f", toy::path_kind_name(s.path), s.t);
+    const ImVec4 c1 = ImGui::ColorConvertU32ToFloat4(palette::kTask1), c2 = ImGui::ColorConvertU32ToFloat4(palette::kTask2);
+    ImGui::TextColored(c1, "Task 1  loss %.3f  acc %.1f%%", pt.loss1, 100 * pt.acc1);
+    ImGui::TextColored(c2, "Task 2  loss %.3f  acc %.1f%%", pt.loss2, 100 * pt.acc2);
+    ImGui::Text("Combined loss %.3f", pt.loss1 + pt.loss2);
+    ImGui::Text("|w| = %.3f", pt.norm);
+    if (pt.w.size() == 2) ImGui::Text("w = (%.3f, %.3f)", pt.w[0], pt.w[1]);
+
+    ImGuiCompat::SeparatorText("Legend");
+    legend_row(palette::kTask1, "W_A: trained on Task 1", true);
+    legend_row(palette::kTask2, "W_B: trained on Task 2", true);
+    legend_row(palette::kInit, "W_init: start of training", true);
+    legend_row(palette::kPoint, "merge point (drag it)", true);
+    legend_row(palette::kLerp, "LERP chord", false);
+    legend_row(palette::kSlerp, "SLERP arc", false);
+  }
+
+  static void legend_row(ImU32 col, const char* text, bool dot) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = ImGui::GetTextLineHeight();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    if (dot) {
+      dl->AddCircleFilled(ImVec2(p.x + em(0.6f), p.y + h * 0.5f), em(0.35f), col, 12);
+      dl->AddCircle(ImVec2(p.x + em(0.6f), p.y + h * 0.5f), em(0.35f), IM_COL32(0, 0, 0, 255), 12, 1.0f);
+    } else {
+      dl->AddLine(ImVec2(p.x, p.y + h * 0.5f), ImVec2(p.x + em(1.2f), p.y + h * 0.5f), col, 3.0f);
+    }
+    ImGui::Dummy(ImVec2(em(1.6f), h));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(text);
+  }
+};
+
+PanelRegistrar reg{10, [] { return std::make_unique<WeightSpacePanel>(); }};
+
+}  // namespace
+
+}  // namespace mergelab::app
