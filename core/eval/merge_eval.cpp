@@ -1,0 +1,94 @@
+#include "core/eval/merge_eval.h"
+
+#include <stdexcept>
+
+#include "core/checkpoint/checkpoint.h"
+
+namespace mergelab::eval {
+
+namespace {
+
+std::size_t numel(const std::vector<std::uint64_t>& shape) {
+  std::size_t n = 1;
+  for (auto d : shape) n *= static_cast<std::size_t>(d);
+  return n;
+}
+
+Eigen::VectorXf read_flat(const ckpt::Checkpoint& ck, const std::vector<TensorSlot>& layout) {
+  std::size_t total = 0;
+  for (const auto& s : layout) total += numel(s.shape);
+  Eigen::VectorXf flat(static_cast<Eigen::Index>(total));
+  std::size_t offset = 0;
+  for (const auto& s : layout) {
+    const auto& info = ck.at(s.name);  // throws "<file>: tensor 'x': not in this checkpoint"
+    if (info.shape != s.shape)
+      throw DataError(ck.path() + ": tensor '" + s.name + "': shape " + ckpt::shape_string(info.shape) +
+                      " differs from the base's " + ckpt::shape_string(s.shape));
+    const std::size_t n = numel(s.shape);
+    ck.read_f32(s.name, std::span<float>(flat.data() + offset, n));
+    offset += n;
+  }
+  return flat;
+}
+
+}  // namespace
+
+MergeFamily MergeFamily::load(const std::filesystem::path& base_dir, const std::vector<std::filesystem::path>& model_dirs) {
+  MlpConfig config = load_mlp_config(base_dir);
+  const auto base = ckpt::Checkpoint::open(base_dir.string());
+  std::vector<TensorSlot> layout;
+  for (const auto& t : base.tensors()) layout.push_back({t.name, t.shape});
+  Eigen::VectorXf base_flat = read_flat(base, layout);
+  std::vector<Eigen::VectorXf> models;
+  for (const auto& dir : model_dirs) models.push_back(read_flat(ckpt::Checkpoint::open(dir.string()), layout));
+  return MergeFamily(std::move(config), std::move(layout), std::move(base_flat), std::move(models));
+}
+
+MergeFamily::MergeFamily(MlpConfig config, std::vector<TensorSlot> layout, Eigen::VectorXf base,
+                         std::vector<Eigen::VectorXf> models)
+    : config_(std::move(config)), layout_(std::move(layout)), base_(std::move(base)), models_(std::move(models)) {
+  std::size_t offset = 0;
+  for (const auto& s : layout_) {
+    offsets_.push_back(offset);
+    offset += numel(s.shape);
+  }
+  if (static_cast<std::size_t>(base_.size()) != offset)
+    throw std::invalid_argument("MergeFamily: the base has " + std::to_string(base_.size()) + " values, the layout " +
+                                std::to_string(offset));
+  for (const auto& m : models_)
+    if (m.size() != base_.size()) throw std::invalid_argument("MergeFamily: models differ in size from the base");
+  classifier(base_);  // validates the layout against the config once, with a clear error
+}
+
+Eigen::VectorXf MergeFamily::merge(const merge::MethodSpec& method, const merge::Params& params, MergeScope scope) const {
+  merge::MergeInputs<float> in;
+  if (scope == MergeScope::WholeVector) {
+    in.base = base_.data();
+    for (const auto& m : models_) in.models.push_back(m.data());
+    in.size = base_.size();
+    return merge::run_merge(method, in, params);
+  }
+  Eigen::VectorXf out(base_.size());
+  for (std::size_t t = 0; t < layout_.size(); ++t) {
+    const std::size_t off = offsets_[t];
+    in.base = base_.data() + off;
+    in.models.clear();
+    for (const auto& m : models_) in.models.push_back(m.data() + off);
+    in.size = static_cast<Eigen::Index>(numel(layout_[t].shape));
+    in.shape = layout_[t].shape;
+    out.segment(static_cast<Eigen::Index>(off), in.size) = merge::run_merge(method, in, params);
+  }
+  return out;
+}
+
+MlpClassifier MergeFamily::classifier(const Eigen::VectorXf& flat) const {
+  return MlpClassifier::from_weights(
+      config_, split_flat(std::span<const float>(flat.data(), static_cast<std::size_t>(flat.size())), layout_));
+}
+
+EvalReport MergeFamily::evaluate(const merge::MethodSpec& method, const merge::Params& params, const TaskSet& tasks,
+                                 MergeScope scope) const {
+  return eval::evaluate(classifier(merge(method, params, scope)), tasks);
+}
+
+}  // namespace mergelab::eval
