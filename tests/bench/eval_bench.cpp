@@ -3,6 +3,8 @@
 //   BM_EvaluateTestSplit        one full evaluation (per-task + pooled accuracy and cross-entropy)
 //   BM_MergeAndEvaluate         task arithmetic in memory (base + alpha * sum of task vectors) + set_weights +
 //                               full evaluation: one point of a sweep / one CMA-ES candidate
+//   BM_RegistryMergeAndEvaluate the same through MergeFamily and the method registry (per-tensor run_merge,
+//                               a new classifier per point): task_arithmetic, ties, dare_ties
 //   BM_LoadCheckpoint           config.json + safetensors read into a classifier
 #include <benchmark/benchmark.h>
 
@@ -10,6 +12,7 @@
 #include <filesystem>
 
 #include "core/checkpoint/checkpoint.h"
+#include "core/eval/merge_eval.h"
 #include "core/eval/mlp.h"
 
 namespace fs = std::filesystem;
@@ -78,6 +81,26 @@ void BM_MergeAndEvaluate(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_MergeAndEvaluate)->Unit(benchmark::kMicrosecond);
+
+void BM_RegistryMergeAndEvaluate(benchmark::State& state, const char* method_name) {
+  const fs::path m = kDigits / "models";
+  const auto family = MergeFamily::load(m / "base", {m / "ft_task0", m / "ft_task1", m / "ft_task2"});
+  const TaskSet val = load_data_dir(kDigits / "data", "val");
+  const auto* method = mergelab::merge::find_method(method_name);
+  auto params = mergelab::merge::make_params(*method);
+  double lambda = 0.0;
+  for (auto _ : state) {
+    lambda = lambda >= 1.0 ? 0.0 : lambda + 0.05;
+    params.set("lambda", lambda);
+    const EvalReport r = family.evaluate(*method, params, val);
+    benchmark::DoNotOptimize(r.combined_accuracy);
+  }
+  state.counters["merges+evals/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_RegistryMergeAndEvaluate, task_arithmetic, "task_arithmetic")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_RegistryMergeAndEvaluate, ties, "ties")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_RegistryMergeAndEvaluate, dare_ties, "dare_ties")->Unit(benchmark::kMicrosecond);
 
 void BM_LoadCheckpoint(benchmark::State& state) {
   for (auto _ : state) {
