@@ -74,7 +74,7 @@ int run_eval(int argc, char** argv) {
   args.add_multi_option("data", "DIR|CSV",
                         "a data folder (task{i}_{split}.csv [+ {split}.csv, tasks.json], or {split}.csv + tasks.json), "
                         "or CSV files, one per task");
-  args.add_option("split", "NAME", "split to read from a data folder", "test");
+  args.add_option("split", "NAME", "split to read from a data folder: train, val or test (default: test)");
   args.add_option("tasks", "JSON", "task rules {\"tasks\": [{\"name\", \"labels\"}]} to split a single CSV by label");
   args.add_option("config", "JSON", "the model's config.json (default: MODEL/config.json)");
   args.add_option("out", "FILE", "also write the JSON report to FILE (atomically)");
@@ -105,7 +105,10 @@ int run_eval(int argc, char** argv) {
   } else {
     throw CliError(model + " is a file: give its architecture with --config CONFIG.json");
   }
-  const eval::TaskSet tasks = load_tasks(data, args.get("split"), args.has("tasks") ? args.get("tasks") : "");
+  const std::string split = args.has("split") ? args.get("split") : "test";
+  if (args.has("split") && !(data.size() == 1 && fs::is_directory(data[0], ec)))
+    throw CliError("--split applies to a data folder; CSV files are used as given");
+  const eval::TaskSet tasks = load_tasks(data, split, args.has("tasks") ? args.get("tasks") : "");
   const eval::MlpClassifier clf = eval::MlpClassifier::load(model, config);
   const eval::EvalReport report = eval::evaluate(clf, tasks);
 
@@ -116,7 +119,7 @@ int run_eval(int argc, char** argv) {
     std::string data_text;
     for (const auto& d : data) data_text += (data_text.empty() ? "" : ", ") + d;
     std::error_code ec2;
-    if (data.size() == 1 && fs::is_directory(data[0], ec2)) data_text += " (split " + args.get("split") + ")";
+    if (data.size() == 1 && fs::is_directory(data[0], ec2)) data_text += " (split " + split + ")";
     print_table(std::cout, model, clf, data_text, report);
   }
   return 0;

@@ -73,6 +73,7 @@ expect_error 1 "$tmp/no-data: no such file or directory" "$D/models/base" --data
 expect_error 1 "$D/models/lora_task0/config.json: cannot open file" "$D/models/lora_task0" --data "$D/data"
 expect_error 2 "give its architecture with --config" "$D/expected/lerp_soup.safetensors" --data "$D/data"
 expect_error 2 "--data is required" "$D/models/base"
+expect_error 2 "--split applies to a data folder" "$D/models/base" --data "$D/data/test.csv" --split val
 printf 'f0,f1,label\n0.5,0.25,1\n0.5,x,2\n' > "$tmp/bad.csv"
 expect_error 1 "$tmp/bad.csv:3: column 2: 'x' is not a finite number" "$D/models/base" --data "$tmp/bad.csv"
 printf 'f0,f1,label\n0.5,0.25,1\n' > "$tmp/narrow.csv"
