@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/merge/rescale.h"
 #include "core/rng.h"
 
 namespace mergelab::merge {
@@ -27,12 +28,9 @@ Vec<T> dare_apply(const VecView<T>& tau, const KeepMask& mask, double keep, Dare
     case DareRescale::InverseKeep:
       out /= static_cast<T>(std::max(keep, 1e-10));
       break;
-    case DareRescale::L1: {
-      const double before = tau.template cast<double>().template lpNorm<1>();
-      const double after = out.template cast<double>().template lpNorm<1>();
-      if (after > 1e-7) out *= static_cast<T>(before / after);
+    case DareRescale::L1:
+      match_l1_norm<T>(out, tau);
       break;
-    }
   }
   return out;
 }
@@ -54,6 +52,7 @@ template Vec<double> dare_drop<double>(const VecView<double>&, double, uint32_t,
 // ---- shared DARE step + the dare_linear registry entry ---------------------------------------
 #include "core/merge/param_specs.h"
 #include "core/merge/registry.h"
+#include "core/merge/task_arithmetic.h"
 
 namespace mergelab::merge {
 
@@ -79,16 +78,7 @@ template std::vector<Vec<double>> dare_task_vectors<double>(const MergeInputs<do
 namespace {
 template <class T>
 Vec<T> run_dare_linear(const MergeInputs<T>& in, const Params& p) {
-  const auto dared = dare_task_vectors(in, p);
-  const auto w = per_model_values(p, "weight", in.models.size());
-  Vec<T> mixed = Vec<T>::Zero(in.size);
-  double total = 0.0;
-  for (size_t i = 0; i < dared.size(); ++i) {
-    mixed += static_cast<T>(w[i]) * dared[i];
-    total += w[i];
-  }
-  if (p.flag("normalize") && std::abs(total) >= 1e-8) mixed /= static_cast<T>(total);
-  return base_view(in) + static_cast<T>(p.get("lambda")) * mixed;
+  return linear_task_merge(in, p, dare_task_vectors(in, p));
 }
 }  // namespace
 

@@ -44,4 +44,26 @@ inline ParamSpec rescale(int def) {
           ParamSpec::Kind::Choice, static_cast<double>(def), 0, 2, {"none", "inverse", "l1"}, false};
 }
 
+inline ParamSpec gamma(double def = 0.01) {
+  return {"gamma", "gamma (outliers)",
+          "breadcrumbs: fraction of the LARGEST-magnitude entries removed as outliers, before the smallest are cut to density",
+          ParamSpec::Kind::Real, def, 0.0, 1.0, {}, true};
+}
+inline ParamSpec epsilon(double def = 0.15) {
+  return {"epsilon", "epsilon",
+          "della: keep probabilities spread over [density - eps, density + eps] by magnitude rank within a row",
+          ParamSpec::Kind::Real, def, 0.0, 0.5, {}, true};
+}
+inline ParamSpec filter_wise(bool def = false) {
+  return {"filter_wise", "filter-wise",
+          "model_stock: one interpolation ratio per row (last dimension) instead of one per tensor", ParamSpec::Kind::Bool,
+          def ? 1.0 : 0.0, 0, 1, {}, false};
+}
+inline ParamSpec drop_small_tensors(bool def = false) {
+  return {"drop_small_tensors", "drop small tensors (mergekit bug)",
+          "breadcrumbs: mergekit zeroes the whole task vector of a tensor with fewer than 1/gamma entries "
+          "(int(gamma*n) = 0); false keeps it (removes no outlier), true reproduces mergekit",
+          ParamSpec::Kind::Bool, def ? 1.0 : 0.0, 0, 1, {}, false};
+}
+
 }  // namespace mergelab::merge::params

@@ -9,7 +9,9 @@ namespace mergelab::merge {
 // ---- the table: one line per method ----------------------------------------------------------
 const std::vector<MethodSpec>& method_registry() {
   static const std::vector<MethodSpec> methods = {
-      linear_method(), slerp_method(), task_arithmetic_method(), ties_method(), dare_linear_method(), dare_ties_method(),
+      linear_method(),      slerp_method(),       task_arithmetic_method(), ties_method(),
+      dare_linear_method(), dare_ties_method(),   breadcrumbs_method(),     breadcrumbs_ties_method(),
+      della_method(),       della_linear_method(), model_stock_method(),
   };
   return methods;
 }

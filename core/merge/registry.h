@@ -69,6 +69,9 @@ struct MergeInputs {
   /// Optional externally drawn DARE keep-masks (one per model); when empty, masks are drawn
   /// from RandomState(seed + i).
   std::vector<const KeepMask*> keep_masks;
+  /// The tensor's shape (row-major) for methods that work per row (della's ranks, model_stock's
+  /// filter_wise); empty = a flat vector of `size` values.
+  std::vector<std::uint64_t> shape;
 };
 
 template <class T>
@@ -121,5 +124,10 @@ MethodSpec task_arithmetic_method();
 MethodSpec ties_method();
 MethodSpec dare_linear_method();
 MethodSpec dare_ties_method();
+MethodSpec breadcrumbs_method();
+MethodSpec breadcrumbs_ties_method();
+MethodSpec della_method();
+MethodSpec della_linear_method();
+MethodSpec model_stock_method();
 
 }  // namespace mergelab::merge

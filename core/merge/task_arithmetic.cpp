@@ -48,9 +48,14 @@ namespace mergelab::merge {
 namespace {
 template <class T>
 Vec<T> run_task_arithmetic(const MergeInputs<T>& in, const Params& p) {
-  const auto tvs = task_vectors_of(in);
+  return linear_task_merge(in, p, task_vectors_of(in));
+}
+}  // namespace
+
+template <class T>
+Vec<T> linear_task_merge(const MergeInputs<T>& in, const Params& p, const std::vector<Vec<T>>& task_vectors) {
   const auto w = per_model_values(p, "weight", in.models.size());
-  Vec<T> mixed = weighted_task_sum(views_of(tvs), w);
+  Vec<T> mixed = weighted_task_sum(views_of(task_vectors), w);
   if (p.flag("normalize")) {
     double total = 0.0;
     for (double x : w) total += x;
@@ -58,7 +63,9 @@ Vec<T> run_task_arithmetic(const MergeInputs<T>& in, const Params& p) {
   }
   return base_view(in) + static_cast<T>(p.get("lambda")) * mixed;
 }
-}  // namespace
+
+template Vec<float> linear_task_merge<float>(const MergeInputs<float>&, const Params&, const std::vector<Vec<float>>&);
+template Vec<double> linear_task_merge<double>(const MergeInputs<double>&, const Params&, const std::vector<Vec<double>>&);
 
 MethodSpec task_arithmetic_method() {
   MethodSpec m;

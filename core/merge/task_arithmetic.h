@@ -20,4 +20,15 @@ Vec<T> weighted_task_sum(const VecViews<T>& task_vectors, const std::vector<doub
 template <class T>
 Vec<T> task_arithmetic(const VecView<T>& base, const VecViews<T>& task_vectors, const std::vector<double>& lambdas);
 
+template <class T>
+struct MergeInputs;
+class Params;
+
+/// The shared tail of the linear task-vector methods (task_arithmetic, dare_linear, breadcrumbs,
+/// della_linear; mergekit's generalized task arithmetic without sign consensus):
+///   theta_0 + lambda * sum_i w_i tau_i'  [ / sum_i w_i when `normalize` and |sum_i w_i| >= 1e-8 ]
+/// with w_i = the `weight` of model i and tau_i' the (sparsified) task vectors, one per model.
+template <class T>
+Vec<T> linear_task_merge(const MergeInputs<T>& in, const Params& p, const std::vector<Vec<T>>& task_vectors);
+
 }  // namespace mergelab::merge

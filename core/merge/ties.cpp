@@ -66,7 +66,11 @@ template Vec<double> ties_merge<double>(const VecViews<double>&, const std::vect
 }  // namespace mergelab::merge
 
 // ---- registry entry --------------------------------------------------------------------------
+#include <algorithm>
+
+#include "core/merge/dare.h"
 #include "core/merge/param_specs.h"
+#include "core/merge/rescale.h"
 
 namespace mergelab::merge {
 
@@ -90,7 +94,15 @@ template <class T>
 Vec<T> run_ties(const MergeInputs<T>& in, const Params& p) {
   auto tvs = task_vectors_of(in);
   const TrimRule rule = p.choice("trim_rule") == 0 ? TrimRule::Quantile : TrimRule::TopK;
-  for (size_t i = 0; i < tvs.size(); ++i) tvs[i] = trim_by_magnitude<T>(tvs[i], p.get("density", static_cast<int>(i)), rule);
+  const auto rescale = static_cast<DareRescale>(p.choice("rescale"));
+  for (size_t i = 0; i < tvs.size(); ++i) {
+    const double density = p.get("density", static_cast<int>(i));
+    Vec<T> trimmed = trim_by_magnitude<T>(tvs[i], density, rule);
+    // mergekit's `rescale` for magnitude pruning (off by default); skipped when nothing was trimmed.
+    if (density < 1.0 && rescale == DareRescale::L1) match_l1_norm<T>(trimmed, tvs[i]);
+    else if (density < 1.0 && rescale == DareRescale::InverseKeep) trimmed /= static_cast<T>(std::max(density, 1e-10));
+    tvs[i] = std::move(trimmed);
+  }
   return consensus_merge(in, p, std::move(tvs));
 }
 }  // namespace
@@ -103,7 +115,7 @@ MethodSpec ties_method() {
   m.formula = "theta = theta_0 + alpha * mean_{i: sign(tau_i') = gamma} tau_i',  tau_i' = trim_k(tau_i)";
   m.needs_base = true;
   m.params = {params::weight(), params::trim_density(1.0), params::lambda(1.0), params::normalize(true),
-              params::sign_rule(1), params::trim_rule(1), params::tie_positive(true)};
+              params::sign_rule(1), params::trim_rule(1), params::tie_positive(true), params::rescale(0)};
   m.presets = {
       {"article", {{"density", 0.2}, {"lambda", 0.7}, {"normalize", 1}, {"sign_rule", 0}, {"trim_rule", 0}, {"tie_positive", 0}}},
       {"mergekit", {{"normalize", 1}, {"sign_rule", 1}, {"trim_rule", 1}, {"tie_positive", 1}}},
