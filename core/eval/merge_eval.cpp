@@ -1,8 +1,15 @@
 #include "core/eval/merge_eval.h"
 
+#include <stdlib.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/checkpoint/checkpoint.h"
+#include "core/checkpoint/writer.h"
+#include "core/search/sweep.h"  // write_file_atomically
 
 namespace mergelab::eval {
 
@@ -41,7 +48,12 @@ MergeFamily MergeFamily::load(const std::filesystem::path& base_dir, const std::
   Eigen::VectorXf base_flat = read_flat(base, layout);
   std::vector<Eigen::VectorXf> models;
   for (const auto& dir : model_dirs) models.push_back(read_flat(ckpt::Checkpoint::open(dir.string()), layout));
-  return MergeFamily(std::move(config), std::move(layout), std::move(base_flat), std::move(models));
+  MergeFamily family(std::move(config), std::move(layout), std::move(base_flat), std::move(models));
+  std::ifstream in(base_dir / "config.json");
+  std::ostringstream text;
+  text << in.rdbuf();
+  family.config_text_ = text.str();
+  return family;
 }
 
 MergeFamily::MergeFamily(MlpConfig config, std::vector<TensorSlot> layout, Eigen::VectorXf base,
@@ -89,6 +101,48 @@ MlpClassifier MergeFamily::classifier(const Eigen::VectorXf& flat) const {
 EvalReport MergeFamily::evaluate(const merge::MethodSpec& method, const merge::Params& params, const TaskSet& tasks,
                                  MergeScope scope) const {
   return eval::evaluate(classifier(merge(method, params, scope)), tasks);
+}
+
+void MergeFamily::write_checkpoint(const Eigen::VectorXf& flat, const std::filesystem::path& dir) const {
+  if (flat.size() != base_.size())
+    throw std::invalid_argument("write_checkpoint: " + std::to_string(flat.size()) + " values for a model of " +
+                                std::to_string(base_.size()));
+  std::string config = config_text_;
+  if (config.empty()) {
+    nlohmann::ordered_json j;
+    j["model_type"] = "mergelab_mlp";
+    j["layers"] = config_.layers;
+    j["hidden_act"] = activation_name(config_.hidden_act);
+    if (!config_.layer_sizes.empty()) j["layer_sizes"] = config_.layer_sizes;
+    if (config_.num_labels > 0) j["num_labels"] = config_.num_labels;
+    config = j.dump(2) + "\n";
+  }
+  search::write_file_atomically(dir / "config.json", config);
+  std::vector<ckpt::TensorSpec> specs;
+  for (const auto& s : layout_) specs.push_back({s.name, ckpt::DType::F32, s.shape});
+  ckpt::CheckpointWriter writer(dir.string(), specs, {{"format", "pt"}}, {.max_shard_bytes = 0, .overwrite = true, .sync = false});
+  for (std::size_t t = 0; t < layout_.size(); ++t)
+    writer.write(layout_[t].name, std::span<const float>(flat.data() + offsets_[t], numel(layout_[t].shape)));
+  writer.finish();
+}
+
+ExternalEvalResult MergeFamily::evaluate_external(const merge::MethodSpec& method, const merge::Params& params,
+                                                  const ExternalEvalOptions& options, MergeScope scope,
+                                                  const std::filesystem::path& work_dir) const {
+  const Eigen::VectorXf merged = merge(method, params, scope);
+  const std::filesystem::path root = work_dir.empty() ? std::filesystem::temp_directory_path() : work_dir;
+  std::string pattern = (root / "mergelab-merge-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error(root.string() + ": cannot create a temporary folder");
+  const std::filesystem::path dir = pattern;
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{dir};
+  write_checkpoint(merged, dir);
+  return run_external_evaluator(options, dir);
 }
 
 }  // namespace mergelab::eval

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/eval/external.h"
 #include "core/eval/mlp.h"
 #include "core/merge/registry.h"
 
@@ -51,8 +52,20 @@ class MergeFamily {
   EvalReport evaluate(const merge::MethodSpec& method, const merge::Params& params, const TaskSet& tasks,
                       MergeScope scope = MergeScope::PerTensor) const;
 
+  /// Writes a checkpoint folder (which must exist): config.json (the base's text when loaded from disk) and
+  /// model.safetensors (F32) holding `flat`. Throws ckpt::CheckpointError / std::runtime_error naming the file.
+  void write_checkpoint(const Eigen::VectorXf& flat, const std::filesystem::path& dir) const;
+
+  /// The external path: merge(), write the checkpoint to a fresh temporary folder under `work_dir` (default:
+  /// the system temp folder), run the evaluator on it, delete the folder. Failures of the evaluator are in
+  /// the result (ok/error); a failed merge or write throws.
+  ExternalEvalResult evaluate_external(const merge::MethodSpec& method, const merge::Params& params,
+                                       const ExternalEvalOptions& options, MergeScope scope = MergeScope::PerTensor,
+                                       const std::filesystem::path& work_dir = {}) const;
+
  private:
   MlpConfig config_;
+  std::string config_text_;  // config.json as read by load(); empty when built from memory
   std::vector<TensorSlot> layout_;
   std::vector<std::size_t> offsets_;  // start of each tensor in the flat vectors
   Eigen::VectorXf base_;

@@ -2,6 +2,7 @@
 #include "core/eval/merge_eval.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -85,4 +86,39 @@ TEST(MergeFamily, MismatchedModelIsNamed) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("lora_task0"), std::string::npos) << e.what();
   }
+}
+
+TEST(MergeFamily, WrittenCheckpointEvaluatesLikeMemory) {
+  const MergeFamily f = digits_family();
+  const merge::MethodSpec* ta = merge::find_method("task_arithmetic");
+  merge::Params p = merge::make_params(*ta);
+  p.set("lambda", 0.7);
+  const Eigen::VectorXf merged = f.merge(*ta, p);
+  std::string pattern = (fs::temp_directory_path() / "mergelab_family_XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const fs::path dir = pattern;
+  f.write_checkpoint(merged, dir);
+  const TaskSet test = load_data_dir(kDigits / "data", "test");
+  EXPECT_EQ(evaluate(MlpClassifier::load(dir), test).flat(), evaluate(f.classifier(merged), test).flat());
+  fs::remove_all(dir);
+}
+
+TEST(MergeFamily, ExternalEvaluatorOnATemporaryCheckpoint) {
+  const MergeFamily f = digits_family();
+  const merge::MethodSpec* ta = merge::find_method("task_arithmetic");
+  const merge::Params p = merge::make_params(*ta);
+  ExternalEvalOptions o;
+  // Reports the size of the merged file and where it was; the folder must be gone afterwards.
+  o.command_template =
+      "test -f {model_dir}/config.json || exit 5; echo {model_dir} >&2; "
+      "echo \"{\\\"bytes\\\": $(wc -c < {model_dir}/model.safetensors)}\"";
+  o.timeout_seconds = 20;
+  const ExternalEvalResult r = f.evaluate_external(*ta, p, o);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_GT(r.metrics.at("bytes"), 4810 * 4);  // 4810 F32 parameters + the header
+  EXPECT_LT(r.metrics.at("bytes"), 4810 * 4 + 1024);
+  std::string dir = r.stderr_text;
+  while (!dir.empty() && dir.back() == '\n') dir.pop_back();
+  EXPECT_EQ(dir.rfind((fs::temp_directory_path() / "mergelab-merge-").string(), 0), 0u) << dir;
+  EXPECT_FALSE(fs::exists(dir));
 }
