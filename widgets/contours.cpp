@@ -1,5 +1,6 @@
 #include "widgets/contours.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace Widgets {
@@ -44,6 +45,41 @@ void MarchingSquares(const double* v, int cols, int rows, double level, std::vec
         }
       }
     }
+  }
+}
+
+void RasterizeSegments(const std::vector<ContourSegment>& segs, float scale, ImU32 color, int w, int h,
+                       std::vector<ImU32>& pixels) {
+  std::vector<float> cover(static_cast<size_t>(w) * h, 0.0f);
+  // Walk each segment in half-pixel steps; a sample covers the pixels around it bilinearly.
+  for (const auto& s : segs) {
+    const float x0 = s.x0 * scale, y0 = s.y0 * scale, x1 = s.x1 * scale, y1 = s.y1 * scale;
+    const float len = std::sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
+    const int steps = std::max(1, static_cast<int>(len * 2.0f));
+    for (int k = 0; k <= steps; ++k) {
+      const float f = static_cast<float>(k) / steps;
+      const float x = x0 + f * (x1 - x0), y = y0 + f * (y1 - y0);
+      const int ix = static_cast<int>(std::floor(x)), iy = static_cast<int>(std::floor(y));
+      const float fx = x - ix, fy = y - iy;
+      const float wts[4] = {(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy};
+      const int px[4] = {ix, ix + 1, ix, ix + 1}, py[4] = {iy, iy, iy + 1, iy + 1};
+      for (int q = 0; q < 4; ++q) {
+        if (px[q] < 0 || py[q] < 0 || px[q] >= w || py[q] >= h) continue;
+        float& c = cover[static_cast<size_t>(py[q]) * w + px[q]];
+        c = std::max(c, std::min(1.0f, wts[q] * 1.6f));
+      }
+    }
+  }
+  const float ca = static_cast<float>((color >> IM_COL32_A_SHIFT) & 0xFF) / 255.0f;
+  for (size_t k = 0; k < cover.size(); ++k) {
+    if (cover[k] <= 0.0f) continue;
+    const float a = cover[k] * ca;
+    ImU32 out = 0xFF000000u;
+    for (int sh : {IM_COL32_R_SHIFT, IM_COL32_G_SHIFT, IM_COL32_B_SHIFT}) {
+      const float d = static_cast<float>((pixels[k] >> sh) & 0xFF), c = static_cast<float>((color >> sh) & 0xFF);
+      out |= static_cast<ImU32>(d + a * (c - d) + 0.5f) << sh;
+    }
+    pixels[k] = out;
   }
 }
 

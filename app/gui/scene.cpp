@@ -103,6 +103,8 @@ void ToyScene::update(const SceneParams& p, bool interacting) {
   nlohmann::json key = {{"article", nlohmann::json(p)["article"]}, {"mlp", nlohmann::json(p)["mlp"]},
                         {"model", p.model}, {"view", p.view}};
   if (key != train_key_) {
+    if (train_key_.is_null() || key["model"] != train_key_["model"] || key["view"] != train_key_["view"])
+      box_valid_ = false;
     train_key_ = key;
     retrain(p);
   }
@@ -203,7 +205,15 @@ void ToyScene::recompute_grids(const SceneParams& p, bool interacting) {
   for (const auto& q : traj_b_) pts.push_back(q);
   double pad = 0.6, snap = 1.0;
   if (p.view == ExplorerView::LabSlice) pad = 0.35, snap = 0.5;
-  const auto box = toy::fit_square_box(pts, pad, snap);
+  // Keep the current box while it still holds everything with half the padding and is not much too
+  // big: a slider drag then moves the endpoints without re-gridding the plane every frame.
+  const auto fit = toy::fit_square_box(pts, pad, snap);
+  bool keep = box_valid_ && (box_[1] - box_[0]) <= 1.5 * (fit[1] - fit[0]);
+  for (const auto& q : pts)
+    keep = keep && q[0] >= box_[0] + 0.5 * pad && q[0] <= box_[1] - 0.5 * pad && q[1] >= box_[2] + 0.5 * pad &&
+           q[1] <= box_[3] - 0.5 * pad;
+  if (!keep) box_ = fit, box_valid_ = true;
+  const auto box = box_;
   // The MLP grid costs O(n h) per point: coarser while a control is dragged.
   const int res = (hidden_ > 0 && interacting) ? 48 : 128;
   toy::GridSpec spec{box[0], box[1], box[2], box[3], res, res};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -101,6 +102,8 @@ class ToyScene {
   Eigen::VectorXd w_a_, w_b_, init_a_, init_b_;
   toy::Plane plane_;
   toy::GridSpec spec_;
+  std::array<double, 4> box_{};
+  bool box_valid_ = false;
   toy::Grid grid1_, grid2_, combined_;
   int grid_version_ = 0;
   PathCurves lerp_, slerp_;

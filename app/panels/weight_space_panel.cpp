@@ -1,5 +1,7 @@
 // Weight Space Explorer: the loss landscape as a heat map with contours, the endpoints W_init, W_A,
 // W_B, the LERP chord and the SLERP arc, and the merge point the mouse drags along them.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -39,7 +41,7 @@ class WeightSpacePanel : public Panel {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float side_w = em(15.0f);
     const float size = std::max(em(10.0f), std::min(avail.x - side_w - em(0.5f), avail.y - em(2.2f)));
-    upload_heatmap(toy, s.field);
+    upload_heatmap(toy, s.field, s.show_contours);
 
     const toy::GridSpec& g = toy.spec();
     Widgets::Canvas2D c =
@@ -47,9 +49,6 @@ class WeightSpacePanel : public Panel {
     ctx.explorer_frame = c.frame;
     ctx.explorer_visible = true;
     if (texture_.valid()) Widgets::CanvasImage(c, texture_.id(), g.a0, g.a1, g.b0, g.b1);
-    if (s.show_contours)
-      Widgets::CanvasContours(c, contours_, g.na, g.nb, g.a0, g.a1, g.b0, g.b1,
-                              IM_COL32(255, 255, 255, 90));
     if (s.show_trajectories) draw_trajectories(c, ctx);
     draw_paths(c, s, toy);
     draw_endpoints(c, toy);
@@ -67,9 +66,9 @@ class WeightSpacePanel : public Panel {
  private:
   GlTexture texture_;
   std::vector<ImU32> pixels_;
-  std::vector<Widgets::ContourSegment> contours_;
   int uploaded_version_ = -1;
   HeatField uploaded_field_ = HeatField::Combined;
+  bool uploaded_contours_ = true;
   double vmin_ = 0, vmax_ = 1;
   Widgets::DragPoint drag_;
 
@@ -116,24 +115,42 @@ class WeightSpacePanel : public Panel {
                             "+-0.01 (Shift +-0.1), Home/End.");
   }
 
-  void upload_heatmap(const ToyScene& toy, HeatField field) {
-    if (toy.grid_version() == uploaded_version_ && field == uploaded_field_ && texture_.valid()) return;
+  void upload_heatmap(const ToyScene& toy, HeatField field, bool contours) {
+    if (toy.grid_version() == uploaded_version_ && field == uploaded_field_ && contours == uploaded_contours_ &&
+        texture_.valid())
+      return;
     const toy::Grid& g = toy.grid(field);
+    const int na = g.spec.na, nb = g.spec.nb;
     vmin_ = std::max(g.min(), 1e-4);
     vmax_ = std::max(g.max(), vmin_ * 1.01);
-    // Texture row 0 is the top of the image: flip the grid (row 0 = lowest b).
-    std::vector<double> flipped(g.values.size());
-    for (int j = 0; j < g.spec.nb; ++j)
-      std::copy(g.values.begin() + static_cast<std::ptrdiff_t>(j) * g.spec.na,
-                g.values.begin() + static_cast<std::ptrdiff_t>(j + 1) * g.spec.na,
-                flipped.begin() + static_cast<std::ptrdiff_t>(g.spec.nb - 1 - j) * g.spec.na);
-    Widgets::ColormapField(flipped.data(), g.spec.na, g.spec.nb, vmin_, vmax_, true, pixels_);
-    texture_.upload(pixels_.data(), g.spec.na, g.spec.nb);
-    contours_.clear();
-    for (double level : Widgets::ContourLevels(vmin_, vmax_, 12, true))
-      Widgets::MarchingSquares(g.values.data(), g.spec.na, g.spec.nb, level, contours_);
+    // The texture is the grid upsampled k times (bilinear in log-loss), so contour lines baked into it
+    // stay thin; its row 0 is the top of the image, the grid's row 0 is the lowest b.
+    const int k = std::max(1, 512 / std::max(na, nb));
+    const int w = (na - 1) * k + 1, h = (nb - 1) * k + 1;
+    std::vector<double> fine(static_cast<size_t>(w) * h);
+    for (int y = 0; y < h; ++y) {
+      const int j = std::min(nb - 2, y / k);
+      const double fy = static_cast<double>(y - j * k) / k;
+      for (int x = 0; x < w; ++x) {
+        const int i = std::min(na - 2, x / k);
+        const double fx = static_cast<double>(x - i * k) / k;
+        auto lg = [&](int ii, int jj) { return std::log(std::max(g.at(ii, jj), 1e-300)); };
+        const double v = (1 - fy) * ((1 - fx) * lg(i, j) + fx * lg(i + 1, j)) + fy * ((1 - fx) * lg(i, j + 1) + fx * lg(i + 1, j + 1));
+        fine[static_cast<size_t>(h - 1 - y) * w + x] = std::exp(v);
+      }
+    }
+    Widgets::ColormapField(fine.data(), w, h, vmin_, vmax_, true, pixels_);
+    if (contours) {
+      std::vector<Widgets::ContourSegment> segs;
+      for (double level : Widgets::ContourLevels(vmin_, vmax_, 12, true))
+        Widgets::MarchingSquares(g.values.data(), na, nb, level, segs);
+      for (auto& sg : segs) sg.y0 = static_cast<float>(nb - 1) - sg.y0, sg.y1 = static_cast<float>(nb - 1) - sg.y1;
+      Widgets::RasterizeSegments(segs, static_cast<float>(k), IM_COL32(255, 255, 255, 110), w, h, pixels_);
+    }
+    texture_.upload(pixels_.data(), w, h);
     uploaded_version_ = toy.grid_version();
     uploaded_field_ = field;
+    uploaded_contours_ = contours;
   }
 
   void draw_trajectories(Widgets::Canvas2D& c, const AppContext& ctx) {

@@ -1,0 +1,680 @@
+// Merge Lab: the article's three 4-D specialists merged live by every registry method.
+//
+// [SECTION] Shared helpers (article toy, percent)
+// [SECTION] Growth worker ("When does DARE work?" in the background)
+// [SECTION] The panel: controls, accuracy bars, leaderboard, sweep maps, growth plot
+#include "app/panels/merge_lab_panel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "app/gui/panel.h"
+#include "app/gui/texture.h"
+#include "core/merge/param_specs.h"
+#include "core/merge/registry.h"
+#include "core/toy/features.h"
+#include "core/toy/lab.h"
+#include "core/toy/lab_sweep.h"
+#include "widgets/bar_chart.h"
+#include "widgets/canvas2d.h"
+#include "widgets/colormap.h"
+#include "widgets/heatmap.h"
+#include "widgets/imgui_compat.h"
+#include "widgets/line_plot.h"
+
+namespace mergelab::app {
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] Shared helpers
+// ---------------------------------------------------------------------------------------------------
+
+const toy::LabToy& article_lab_toy() {
+  static const toy::LabToy toy = toy::train_lab_toy(toy::LabSetup{});  // immutable after first use
+  return toy;
+}
+
+std::string percent(double f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", f * 100.0);
+  return buf;
+}
+
+namespace {
+
+using ImGuiCompat::em;
+
+nlohmann::json settings_json(const toy::LabSettings& s) {
+  return {{"alpha", s.alpha}, {"k", s.k},          {"p", s.p},           {"seed", s.seed},
+          {"sign_rule", s.sign_rule}, {"tasks", s.tasks}, {"slerp_a", s.slerp_a}, {"slerp_b", s.slerp_b},
+          {"slerp_t", s.slerp_t}};
+}
+
+void settings_from_json(const nlohmann::json& j, toy::LabSettings& s) {
+  s.alpha = std::clamp(j.value("alpha", s.alpha), 0.0, 2.0);
+  s.k = std::clamp(j.value("k", s.k), 0.01, 1.0);
+  s.p = std::clamp(j.value("p", s.p), 0.0, 0.99);
+  s.seed = j.value("seed", s.seed);
+  s.sign_rule = std::clamp(j.value("sign_rule", s.sign_rule), 0, 1);
+  std::vector<int> tasks;
+  for (int t : j.value("tasks", s.tasks))
+    if (t >= 0 && t < 3 && std::find(tasks.begin(), tasks.end(), t) == tasks.end()) tasks.push_back(t);
+  if (!tasks.empty()) s.tasks = tasks;
+  s.slerp_a = std::clamp(j.value("slerp_a", s.slerp_a), 0, 2);
+  s.slerp_b = std::clamp(j.value("slerp_b", s.slerp_b), 0, 2);
+  s.slerp_t = std::clamp(j.value("slerp_t", s.slerp_t), 0.0, 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] Growth worker
+// ---------------------------------------------------------------------------------------------------
+
+/// Computes the "When does DARE work?" curves on a thread: trains the expanded toys once per d
+/// (kept for later requests), then evaluates the methods at the latest requested settings. A new
+/// request abandons the one in flight at the next d.
+class GrowthWorker {
+ public:
+  struct Request {
+    toy::LabSettings settings;
+    std::vector<std::string> methods;
+    std::vector<int> dims;
+    int mask_draws = 3;
+  };
+
+  GrowthWorker() : thread_([this] { run(); }) {}
+  ~GrowthWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  GrowthWorker(const GrowthWorker&) = delete;
+  GrowthWorker& operator=(const GrowthWorker&) = delete;
+
+  void request(const Request& r) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_ = r;
+      has_pending_ = true;
+      ++generation_;
+      busy_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  /// The latest (possibly partial) curves; `done`/`total` count the dims of the current request.
+  toy::GrowthCurves curves(int* done, int* total, bool* busy) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    *done = done_;
+    *total = total_;
+    *busy = busy_;
+    return result_;
+  }
+
+  /// Blocks until the current request is finished (screenshots and benchmarks want the final plot).
+  void wait_idle() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_cv_.wait(lock, [this] { return !busy_; });
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable cv_, idle_cv_;
+  Request pending_;
+  bool has_pending_ = false, quit_ = false, busy_ = false;
+  unsigned generation_ = 0;
+  toy::GrowthCurves result_;
+  int done_ = 0, total_ = 0;
+  std::map<int, toy::LabToy> toys_;  // worker thread only
+  std::thread thread_;
+
+  void run() {
+    for (;;) {
+      Request r;
+      unsigned gen = 0;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [this] { return quit_ || has_pending_; });
+        if (quit_) return;
+        r = pending_;
+        gen = generation_;
+        has_pending_ = false;
+        total_ = static_cast<int>(r.dims.size());
+        done_ = 0;
+        result_ = toy::GrowthCurves{};
+        result_.methods = r.methods;
+        result_.dims = r.dims;
+        result_.combined = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(r.methods.size()),
+                                                     static_cast<Eigen::Index>(r.dims.size()), NAN);
+      }
+      bool abandoned = false;
+      for (size_t c = 0; c < r.dims.size() && !abandoned; ++c) {
+        const int d = r.dims[c];
+        if (!toys_.count(d)) {
+          toy::FeatureSetup fs;
+          fs.d = d;
+          toys_[d] = toy::expand_lab_toy(article_lab_toy(), toy::LabSetup{}, fs);
+        }
+        std::vector<double> point;
+        try {
+          point = toy::growth_point(toys_[d], r.settings, r.methods, r.mask_draws);
+        } catch (const std::exception&) {
+          point.assign(r.methods.size(), NAN);  // a method the lab cannot run at these settings
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (gen != generation_ || quit_) {
+          abandoned = true;
+          break;
+        }
+        for (size_t m = 0; m < point.size(); ++m)
+          result_.combined(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(c)) = point[m];
+        result_.computed = static_cast<int>(c) + 1;
+        done_ = static_cast<int>(c) + 1;
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!abandoned && gen == generation_) {
+        busy_ = false;
+        idle_cv_.notify_all();
+      }
+      if (quit_) {
+        busy_ = false;
+        idle_cv_.notify_all();
+        return;
+      }
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] The panel
+// ---------------------------------------------------------------------------------------------------
+
+struct MethodResult {
+  const merge::MethodSpec* spec = nullptr;
+  toy::LabRow row;
+  std::string error;  ///< non-empty when the lab cannot run this method
+};
+
+/// A sweep map with its texture (cells drawn as blocks, so the linear filter only softens edges).
+struct SweepView {
+  toy::SweepAxis axis;
+  toy::SweepMap map;
+  std::string key;
+  GlTexture texture;
+  std::vector<ImU32> pixels;
+  double compute_ms = 0.0;
+};
+
+class MergeLabPanel : public Panel {
+ public:
+  MergeLabPanel() {
+    k_map_.axis = toy::SweepAxis::K;
+    p_map_.axis = toy::SweepAxis::P;
+  }
+
+  const char* id() const override { return "merge_lab"; }
+  const char* title() const override { return "Merge Lab"; }
+  const char* help() const override {
+    return "Three logistic specialists fine-tuned from one pretrained vector on the article's 4-D tasks (seed 7), "
+           "merged by every method of the registry. Left: which specialists, the method, its settings. Middle: "
+           "each task's accuracy for the merged model, the specialists and the pretrained vector; the leaderboard "
+           "of every method at these settings. Right: combined accuracy over alpha x k and alpha x p (click a cell "
+           "to use it), and 'When does DARE work?': the same toys grown to d parameters.";
+  }
+  int column() const override { return 1; }
+  float weight() const override { return 2.0f; }
+
+  nlohmann::json save() const override {
+    return {{"settings", settings_json(s_)}, {"method", method_}, {"mask_draws", mask_draws_}};
+  }
+  void load(const nlohmann::json& j) override {
+    if (j.contains("settings")) settings_from_json(j["settings"], s_);
+    if (j.contains("method") && merge::find_method(j["method"].get<std::string>())) method_ = j["method"];
+    mask_draws_ = std::clamp(j.value("mask_draws", mask_draws_), 1, 10);
+  }
+
+  void draw(AppContext& ctx) override {
+    const toy::LabToy& toy = article_lab_toy();
+    evaluate(toy);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float gap = ImGui::GetStyle().ItemSpacing.x;
+    const float w_controls = std::max(em(17.0f), std::floor(avail.x * 0.22f));
+    const float w_right = std::floor((avail.x - w_controls) * 0.46f);
+    const float w_mid = avail.x - w_controls - w_right - 2 * gap;
+
+    ImGui::BeginChild("##lab_controls", ImVec2(w_controls, avail.y), false);
+    draw_controls();
+    ImGui::EndChild();
+    ImGui::SameLine(0, gap);
+    ImGui::BeginChild("##lab_middle", ImVec2(w_mid, avail.y), false);
+    draw_accuracy_bars(toy, ImVec2(w_mid, std::floor(avail.y * 0.5f)));
+    draw_leaderboard();
+    ImGui::EndChild();
+    ImGui::SameLine(0, gap);
+    ImGui::BeginChild("##lab_right", ImVec2(w_right, avail.y), false);
+    const float map_h = std::floor(avail.y * 0.3f);
+    draw_sweep(toy, k_map_, ImVec2(w_right, map_h));
+    draw_sweep(toy, p_map_, ImVec2(w_right, map_h));
+    draw_growth(ctx, ImVec2(w_right, ImGui::GetContentRegionAvail().y));
+    ImGui::EndChild();
+  }
+
+  /// For the state dump: settings, the selected method's numbers, the leaderboard, the widgets' rects.
+  nlohmann::json state() const {
+    nlohmann::json board = nlohmann::json::array();
+    for (const auto& r : results_)
+      board.push_back({{"method", r.spec->name}, {"label", r.spec->label},
+                       {"accuracy", r.error.empty() ? nlohmann::json(r.row.accuracy) : nlohmann::json(nullptr)},
+                       {"combined", r.error.empty() ? nlohmann::json(r.row.combined) : nlohmann::json(nullptr)},
+                       {"error", r.error}});
+    nlohmann::json rects = nlohmann::json::object();
+    for (const auto& [name, r] : rects_) rects[name] = {r.min.x, r.min.y, r.max.x, r.max.y};
+    nlohmann::json j = {{"settings", settings_json(s_)},
+                        {"method", method_},
+                        {"leaderboard", board},
+                        {"winner", winner_ >= 0 ? results_[static_cast<size_t>(winner_)].spec->name : ""},
+                        {"recommendation", recommendation_},
+                        {"rects", rects},
+                        {"k_map", {{"method", k_map_.map.method}, {"best", best_json(k_map_)}, {"ms", k_map_.compute_ms}}},
+                        {"p_map", {{"method", p_map_.map.method}, {"best", best_json(p_map_)}, {"ms", p_map_.compute_ms}}},
+                        {"growth", {{"done", growth_done_}, {"total", growth_total_}}}};
+    if (const MethodResult* sel = selected()) {
+      j["accuracy"] = sel->error.empty() ? nlohmann::json(sel->row.accuracy) : nlohmann::json(nullptr);
+      j["combined"] = sel->error.empty() ? nlohmann::json(sel->row.combined) : nlohmann::json(nullptr);
+    }
+    return j;
+  }
+
+ private:
+  toy::LabSettings s_;             ///< alpha 0.7, k 0.2, p 0.9, seed 0, count, all three tasks (the article)
+  std::string method_ = "ties";    ///< the selected method (registry name)
+  int mask_draws_ = 3;             ///< DARE masks averaged per point of the growth plot
+
+  std::vector<MethodResult> results_;
+  int winner_ = -1;
+  std::string recommendation_;
+  std::string eval_key_;
+  SweepView k_map_, p_map_;
+  GrowthWorker growth_;
+  std::string growth_key_;
+  toy::GrowthCurves growth_curves_;
+  int growth_done_ = 0, growth_total_ = 0;
+  struct Rect {
+    ImVec2 min, max;
+  };
+  std::map<std::string, Rect> rects_;
+
+  static nlohmann::json best_json(const SweepView& v) {
+    if (v.map.combined.size() == 0) return nullptr;
+    return {{"alpha", v.map.alphas[static_cast<size_t>(v.map.best_col)]},
+            {"value", v.map.values[static_cast<size_t>(v.map.best_row)]},
+            {"combined", v.map.combined(v.map.best_row, v.map.best_col)}};
+  }
+
+  const MethodResult* selected() const {
+    for (const auto& r : results_)
+      if (r.spec->name == method_) return &r;
+    return nullptr;
+  }
+
+  void remember_rect(const std::string& name) { rects_[name] = Rect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()}; }
+
+  // ---- evaluation (every registry method; ~0.1 ms, redone only when a setting changes) ----------
+  void evaluate(const toy::LabToy& toy) {
+    const std::string key = settings_json(s_).dump();
+    if (key == eval_key_) return;
+    eval_key_ = key;
+    results_.clear();
+    winner_ = -1;
+    for (const auto& spec : merge::method_registry()) {
+      MethodResult r;
+      r.spec = &spec;
+      try {
+        r.row = toy::evaluate_lab_method(toy, spec.name, s_);
+      } catch (const std::exception& e) {
+        r.error = e.what();
+      }
+      results_.push_back(std::move(r));
+    }
+    for (size_t i = 0; i < results_.size(); ++i)
+      if (results_[i].error.empty() && (winner_ < 0 || results_[i].row.combined > results_[static_cast<size_t>(winner_)].row.combined))
+        winner_ = static_cast<int>(i);
+    recommendation_ = winner_ < 0 ? "no method runs at these settings"
+                                  : "Recommendation: " + results_[static_cast<size_t>(winner_)].spec->label +
+                                        " (combined accuracy " + percent(results_[static_cast<size_t>(winner_)].row.combined) + ")";
+  }
+
+  // ---- controls ---------------------------------------------------------------------------------
+  static void param_tooltip(const merge::MethodSpec* spec, const char* name, const char* extra) {
+    std::string text = extra;
+    if (spec)
+      if (const merge::ParamSpec* p = spec->param(name)) text = p->help + "\n" + text;
+    ImGuiCompat::HelpMarker(text.c_str());
+  }
+
+  void draw_controls() {
+    ImGuiCompat::SeparatorText("Specialists");
+    for (int t = 0; t < 3; ++t) {
+      bool on = std::find(s_.tasks.begin(), s_.tasks.end(), t) != s_.tasks.end();
+      char label[32];
+      std::snprintf(label, sizeof label, "Task %d", t);
+      ImGui::PushStyleColor(ImGuiCol_CheckMark, ImGui::ColorConvertU32ToFloat4(lab_palette::kTask[t]));
+      if (ImGui::Checkbox(label, &on)) {
+        if (on) s_.tasks.push_back(t);
+        else if (s_.tasks.size() > 1) s_.tasks.erase(std::find(s_.tasks.begin(), s_.tasks.end(), t));
+        std::sort(s_.tasks.begin(), s_.tasks.end());
+      }
+      ImGui::PopStyleColor();
+      remember_rect(std::string("task") + std::to_string(t));
+      if (t < 2) ImGui::SameLine();
+    }
+    ImGuiCompat::HelpMarker("Which specialists' task vectors are merged (at least one). Task 0: x0 + x1 > 0; "
+                            "task 1: x2 - x3 > 0.5; task 2: sin(x0) + x2 > 0. SLERP uses its own pair below.");
+
+    ImGuiCompat::SeparatorText("Method");
+    for (const auto& spec : merge::method_registry()) {
+      if (ImGui::RadioButton(spec.label.c_str(), method_ == spec.name)) method_ = spec.name;
+      remember_rect("method_" + spec.name);
+      if (ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(em(30.0f));
+        ImGui::Text("%s: %s", spec.label.c_str(), spec.summary.c_str());
+        ImGui::TextDisabled("%s", spec.formula.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+      }
+    }
+
+    const merge::MethodSpec* ties = merge::find_method("ties");
+    const merge::MethodSpec* dare = merge::find_method("dare_ties");
+    ImGuiCompat::SeparatorText("Settings");
+    ImGui::PushItemWidth(-em(1.6f));
+    ImGui::TextUnformatted("alpha (scaling)");
+    const merge::ParamSpec* lambda = ties ? ties->param("lambda") : nullptr;
+    const double a_lo = std::max(0.0, lambda ? lambda->min_value : 0.0), a_hi = std::min(2.0, lambda ? lambda->max_value : 2.0);
+    ImGui::SliderScalar("##alpha", ImGuiDataType_Double, &s_.alpha, &a_lo, &a_hi, "alpha = %.2f");
+    remember_rect("alpha");
+    param_tooltip(ties, "lambda", "Linear (the article's lerp): theta_0 + alpha * mean_i tau_i.");
+
+    ImGui::TextUnformatted("k: kept fraction (TIES)");
+    const double k_lo = 0.01, k_hi = 1.0;
+    char kfmt[64];
+    std::snprintf(kfmt, sizeof kfmt, "k = %%.2f  (trim %.2f)", 1.0 - s_.k);
+    ImGui::SliderScalar("##k", ImGuiDataType_Double, &s_.k, &k_lo, &k_hi, kfmt);
+    remember_rect("k");
+    param_tooltip(ties, "density",
+                  "The article's trim 0.8 = k 0.2: its trim_pct is the fraction REMOVED. Used by TIES and DARE-TIES "
+                  "(trim after the drop).");
+
+    ImGui::TextUnformatted("p: drop rate (DARE)");
+    const double p_lo = 0.0, p_hi = 0.99;
+    ImGui::SliderScalar("##p", ImGuiDataType_Double, &s_.p, &p_lo, &p_hi, "p = %.2f");
+    remember_rect("p");
+    param_tooltip(dare, "density", "p = 1 - density; survivors are divided by 1 - p (the article). Used by DARE and DARE-TIES.");
+
+    int seed = static_cast<int>(std::min<uint32_t>(s_.seed, 1000000));
+    ImGui::TextUnformatted("DARE seed");
+    if (ImGui::InputInt("##seed", &seed)) s_.seed = static_cast<uint32_t>(std::clamp(seed, 0, 1000000));
+    ImGuiCompat::HelpMarker("Specialist i's drop mask is numpy RandomState(seed + i).binomial(1, 1 - p, n); the article uses seed 0.");
+
+    ImGui::TextUnformatted("TIES sign election");
+    const merge::ParamSpec* rule = ties ? ties->param("sign_rule") : nullptr;
+    const char* rules[2] = {"count (article)", "sum (mergekit)"};
+    ImGui::Combo("##sign_rule", &s_.sign_rule, rules, 2);
+    ImGuiCompat::HelpMarker(rule ? rule->help.c_str() : "count: sign of the count of signs; sum: sign of the sum");
+
+    ImGuiCompat::SeparatorText("SLERP pair");
+    const char* names[3] = {"specialist 0", "specialist 1", "specialist 2"};
+    ImGui::SetNextItemWidth(em(7.5f));
+    ImGui::Combo("##slerp_a", &s_.slerp_a, names, 3);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em(7.5f));
+    ImGui::Combo("##slerp_b", &s_.slerp_b, names, 3);
+    const double t_lo = 0.0, t_hi = 1.0;
+    ImGui::SliderScalar("##slerp_t", ImGuiDataType_Double, &s_.slerp_t, &t_lo, &t_hi, "t = %.2f");
+    ImGuiCompat::HelpMarker("SLERP merges two full weight vectors along the great circle (no alpha, as the article): "
+                            "sin((1-t) w)/sin(w) a + sin(t w)/sin(w) b, w = angle(a, b).");
+    ImGui::PopItemWidth();
+
+    ImGui::Spacing();
+    if (ImGui::Button("Article settings")) {
+      s_ = toy::LabSettings{};
+      method_ = "ties";
+    }
+    ImGuiCompat::HelpMarker("alpha 0.7, k 0.2 (trim 0.8), p 0.9, seed 0, count, all three specialists, SLERP(0, 1) at 0.5: "
+                            "the leaderboard then equals `mergelab lab`.");
+  }
+
+  // ---- accuracy bars ------------------------------------------------------------------------------
+  void draw_accuracy_bars(const toy::LabToy& toy, ImVec2 size) {
+    const MethodResult* sel = selected();
+    ImGuiCompat::SeparatorText("Accuracy per task");
+    if (sel && !sel->error.empty()) {
+      ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%s cannot run here: %s", sel->spec->label.c_str(), sel->error.c_str());
+    } else if (sel) {
+      ImGui::Text("%s: combined %s", sel->spec->label.c_str(), percent(sel->row.combined).c_str());
+    }
+    // Groups: tasks + combined. Series: pretrained, specialists 0..2, merged.
+    static const char* groups[4] = {"Task 0", "Task 1", "Task 2", "Combined"};
+    double values[5][4];
+    auto fill = [&](int s, const std::vector<double>& acc) {
+      double sum = 0;
+      for (int g = 0; g < 3; ++g) values[s][g] = acc[static_cast<size_t>(g)], sum += acc[static_cast<size_t>(g)];
+      values[s][3] = sum / 3.0;
+    };
+    fill(0, toy::lab_scores(toy, toy.pretrained));
+    for (int i = 0; i < 3; ++i) fill(i + 1, toy::lab_scores(toy, toy.finetuned[static_cast<size_t>(i)]));
+    if (sel && sel->error.empty()) fill(4, sel->row.accuracy);
+    else for (double& v : values[4]) v = NAN;
+    const std::string merged_label = sel ? sel->spec->label + " (merged)" : "merged";
+    Widgets::BarSeries series[5] = {{"pretrained", values[0], lab_palette::kPretrained},
+                                    {"specialist 0", values[1], lab_palette::kTask[0]},
+                                    {"specialist 1", values[2], lab_palette::kTask[1]},
+                                    {"specialist 2", values[3], lab_palette::kTask[2]},
+                                    {merged_label.c_str(), values[4], lab_palette::kMerged, true}};
+    Widgets::BarChartSpec spec;
+    spec.group_labels = groups;
+    spec.group_count = 4;
+    spec.y0 = 0.0;
+    spec.y1 = 1.0;
+    spec.y_title = "accuracy %";
+    const double chance = 0.5;
+    const char* chance_label = "chance";
+    spec.reference_lines = &chance;
+    spec.reference_labels = &chance_label;
+    spec.reference_count = 1;
+    const float h = std::max(em(8.0f), size.y - ImGui::GetCursorPosY());
+    Widgets::BarChart("##lab_bars", ImVec2(size.x, h), spec, series, 5);
+    remember_rect("bars");
+  }
+
+  // ---- leaderboard ------------------------------------------------------------------------------
+  void draw_leaderboard() {
+    ImGuiCompat::SeparatorText("Leaderboard at these settings");
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
+    if (ImGui::BeginTable("##leaderboard", 6, flags)) {
+      ImGui::TableSetupColumn("Method", ImGuiTableColumnFlags_WidthStretch, 2.2f);
+      for (const char* c : {"Task 0", "Task 1", "Task 2", "Combined"}) ImGui::TableSetupColumn(c, ImGuiTableColumnFlags_WidthStretch, 1.0f);
+      ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 0.9f);
+      ImGui::TableHeadersRow();
+      for (size_t i = 0; i < results_.size(); ++i) {
+        const MethodResult& r = results_[i];
+        ImGui::TableNextRow();
+        const bool is_sel = r.spec->name == method_;
+        if (static_cast<int>(i) == winner_)
+          ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(255, 215, 0, 50));
+        ImGui::TableSetColumnIndex(0);
+        if (ImGui::Selectable((r.spec->label + "##row").c_str(), is_sel, ImGuiSelectableFlags_SpanAllColumns))
+          method_ = r.spec->name;
+        remember_rect("row_" + r.spec->name);
+        if (!r.error.empty()) {
+          if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.error.c_str());
+          ImGui::TableSetColumnIndex(1);
+          ImGui::TextDisabled("n/a (hover the name)");
+          continue;
+        }
+        for (int t = 0; t < 3; ++t) {
+          ImGui::TableSetColumnIndex(t + 1);
+          ImGui::TextUnformatted(percent(r.row.accuracy[static_cast<size_t>(t)]).c_str());
+        }
+        ImGui::TableSetColumnIndex(4);
+        ImGui::TextUnformatted(percent(r.row.combined).c_str());
+        ImGui::TableSetColumnIndex(5);
+        if (static_cast<int>(i) == winner_) ImGui::TextColored(ImVec4(1.0f, 0.84f, 0.0f, 1.0f), "<- winner");
+      }
+      ImGui::EndTable();
+    }
+    ImGui::TextUnformatted(recommendation_.c_str());
+  }
+
+  // ---- sweep maps -------------------------------------------------------------------------------
+  void draw_sweep(const toy::LabToy& toy, SweepView& v, ImVec2 size) {
+    const bool k_axis = v.axis == toy::SweepAxis::K;
+    const std::string method = toy::lab_method_uses(method_, v.axis) ? method_ : toy::default_sweep_method(v.axis);
+    toy::LabSettings key_settings = s_;
+    key_settings.alpha = 0;
+    (k_axis ? key_settings.k : key_settings.p) = 0;
+    const std::string key = method + settings_json(key_settings).dump();
+    if (key != v.key) {
+      const auto t0 = std::chrono::steady_clock::now();
+      v.map = toy::sweep_lab_map(toy, method, s_, v.axis, toy::default_sweep_alphas(), toy::default_sweep_values(v.axis));
+      v.compute_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      v.key = key;
+      upload(v);
+    }
+    const auto& m = v.map;
+    const merge::MethodSpec* spec = merge::find_method(method);
+    ImGui::Text("%s: combined accuracy over alpha x %s", spec ? spec->label.c_str() : method.c_str(),
+                k_axis ? "k (kept fraction)" : "p (drop rate)");
+    ImGuiCompat::HelpMarker("Each cell merges at that alpha and k (or p), every other setting as on the left. The ring is "
+                            "the current setting, the small square the best cell. Click a cell to move the sliders there. "
+                            "The map follows the selected method when it uses this axis (else TIES for k, DARE-TIES for p).");
+    const double da = m.alphas.size() > 1 ? m.alphas[1] - m.alphas[0] : 1.0;
+    const double dv = m.values.size() > 1 ? m.values[1] - m.values[0] : 1.0;
+    const double x0 = m.alphas.front() - da / 2, x1 = m.alphas.back() + da / 2;
+    const double y0 = m.values.front() - dv / 2, y1 = m.values.back() + dv / 2;
+    const float bar_w = em(4.5f);
+    const float h = std::max(em(6.0f), size.y - ImGui::GetTextLineHeightWithSpacing());
+    Widgets::Canvas2D c = Widgets::BeginCanvas2D(k_axis ? "##map_k" : "##map_p", ImVec2(size.x - bar_w, h), x0, x1, y0, y1,
+                                                 "alpha", k_axis ? "k" : "p", false);
+    remember_rect(k_axis ? "map_k" : "map_p");
+    if (v.texture.valid()) Widgets::CanvasImage(c, v.texture.id(), x0, x1, y0, y1);
+    const double cur_v = k_axis ? s_.k : s_.p;
+    const ImVec2 cur = c.frame.ToScreen(s_.alpha, cur_v);
+    c.dl->AddCircle(cur, em(0.5f), IM_COL32(0, 0, 0, 255), 0, 4.0f);
+    c.dl->AddCircle(cur, em(0.5f), IM_COL32(255, 255, 255, 255), 0, 2.0f);
+    const ImVec2 best = c.frame.ToScreen(m.alphas[static_cast<size_t>(m.best_col)], m.values[static_cast<size_t>(m.best_row)]);
+    c.dl->AddRect(ImVec2(best.x - em(0.25f), best.y - em(0.25f)), ImVec2(best.x + em(0.25f), best.y + em(0.25f)),
+                  IM_COL32(255, 255, 255, 255), 0, 0, 2.0f);
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    if (c.hovered && c.frame.Contains(mouse)) {
+      double a = 0, y = 0;
+      c.frame.ToData(mouse, &a, &y);
+      const int col = std::clamp(static_cast<int>(std::lround((a - m.alphas.front()) / da)), 0, static_cast<int>(m.alphas.size()) - 1);
+      const int row = std::clamp(static_cast<int>(std::lround((y - m.values.front()) / dv)), 0, static_cast<int>(m.values.size()) - 1);
+      ImGui::SetTooltip("alpha %.2f, %s %.2f: combined %s", m.alphas[static_cast<size_t>(col)], k_axis ? "k" : "p",
+                        m.values[static_cast<size_t>(row)], percent(m.combined(row, col)).c_str());
+      if (ImGui::IsMouseClicked(0)) {
+        s_.alpha = m.alphas[static_cast<size_t>(col)];
+        (k_axis ? s_.k : s_.p) = std::max(k_axis ? 0.01 : 0.0, m.values[static_cast<size_t>(row)]);
+      }
+    }
+    Widgets::EndCanvas2D(c);
+    ImGui::SameLine(0, em(0.3f));
+    Widgets::ColorBar(k_axis ? "##bar_k" : "##bar_p", ImVec2(bar_w - em(0.6f), h), vmin(m), vmax(m), false, "acc");
+  }
+
+  static double vmin(const toy::SweepMap& m) { return m.combined.minCoeff(); }
+  static double vmax(const toy::SweepMap& m) { return std::max(m.combined.maxCoeff(), m.combined.minCoeff() + 1e-6); }
+
+  void upload(SweepView& v) {
+    // Texture row 0 is the top (largest k or p); each cell is a block of kBlock x kBlock texels.
+    constexpr int kBlock = 8;
+    const auto& m = v.map;
+    const int cols = static_cast<int>(m.alphas.size()), rows = static_cast<int>(m.values.size());
+    std::vector<double> flipped(static_cast<size_t>(cols * rows));
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) flipped[static_cast<size_t>(r * cols + c)] = m.combined(rows - 1 - r, c);
+    std::vector<ImU32> cells;
+    Widgets::ColormapField(flipped.data(), cols, rows, vmin(m), vmax(m), false, cells);
+    v.pixels.assign(static_cast<size_t>(cols * rows * kBlock * kBlock), 0);
+    const int W = cols * kBlock;
+    for (int r = 0; r < rows * kBlock; ++r)
+      for (int c = 0; c < W; ++c) v.pixels[static_cast<size_t>(r * W + c)] = cells[static_cast<size_t>((r / kBlock) * cols + c / kBlock)];
+    v.texture.upload(v.pixels.data(), W, rows * kBlock);
+  }
+
+  // ---- When does DARE work? ---------------------------------------------------------------------
+  void draw_growth(const AppContext& ctx, ImVec2 size) {
+    const auto& methods = toy::lab_methods();
+    toy::LabSettings gs = s_;
+    const std::string key = settings_json(gs).dump() + std::to_string(mask_draws_);
+    if (key != growth_key_) {
+      growth_key_ = key;
+      growth_.request({gs, methods, toy::default_growth_dims(), mask_draws_});
+    }
+    if (ctx.screenshot_mode) growth_.wait_idle();
+    bool busy = false;
+    growth_curves_ = growth_.curves(&growth_done_, &growth_total_, &busy);
+
+    ImGui::TextUnformatted("When does DARE work?  combined accuracy vs parameters d");
+    ImGuiCompat::HelpMarker(
+        "The 4-D inputs are expanded by a fixed random projection phi(x) = R x (R: d x 4, orthonormal columns) and the "
+        "specialists retrained with d parameters. The tasks and the linear methods do not change with d; only how "
+        "the task vectors spread over coordinates does. DARE drops a fraction p of the coordinates: with 4 of them "
+        "that destroys the task vectors, with thousands the rescaled survivors carry the same function (the noise on "
+        "a logit shrinks like 1/d). Random methods: mean over the mask draws.");
+    if (busy) {
+      ImGui::SameLine();
+      ImGui::ProgressBar(growth_total_ > 0 ? static_cast<float>(growth_done_) / growth_total_ : 0.0f, ImVec2(em(8.0f), 0),
+                         (std::to_string(growth_done_) + "/" + std::to_string(growth_total_) + " d").c_str());
+    }
+    const int n = growth_curves_.computed;
+    std::vector<double> xs;
+    for (int c = 0; c < n; ++c) xs.push_back(std::log2(static_cast<double>(growth_curves_.dims[static_cast<size_t>(c)])));
+    std::vector<std::vector<double>> ys(methods.size());
+    std::vector<std::string> labels(methods.size());
+    std::vector<Widgets::PlotSeries> series;
+    for (size_t m = 0; m < methods.size() && n > 0; ++m) {
+      for (int c = 0; c < n; ++c) ys[m].push_back(growth_curves_.combined(static_cast<Eigen::Index>(m), c));
+      const merge::MethodSpec* spec = merge::find_method(methods[m]);
+      labels[m] = spec ? spec->label : methods[m];
+      Widgets::PlotSeries s;
+      s.label = labels[m].c_str();
+      s.x = xs.data();
+      s.y = ys[m].data();
+      s.n = n;
+      const bool dare = methods[m].find("dare") != std::string::npos;
+      s.color = lab_palette::method_color(m);
+      s.thickness = dare || methods[m] == method_ ? 3.0f : 1.0f;
+      s.dashed = !dare;
+      series.push_back(s);
+    }
+    Widgets::LinePlotSpec spec;
+    spec.x_title = "log2 d   (d = 4 ... 4096 parameters)";
+    spec.y_title = "combined accuracy";
+    spec.x0 = 2.0;
+    spec.x1 = 12.0;
+    spec.y0 = 0.4;
+    spec.y1 = 0.85;
+    spec.legend_columns = 2;
+    Widgets::LinePlot("##growth", ImVec2(size.x, std::max(em(8.0f), size.y - em(0.5f))), spec, series.data(),
+                      static_cast<int>(series.size()));
+    remember_rect("growth");
+  }
+};
+
+PanelRegistrar reg{50, [] { return std::make_unique<MergeLabPanel>(); }};
+
+}  // namespace
+
+}  // namespace mergelab::app
