@@ -61,7 +61,6 @@ BarChartResult BarChart(const char* id, ImVec2 size, const BarChartSpec& spec, c
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const float unit = (f.p1.x - f.p0.x) / static_cast<float>(std::max(1, spec.group_count));
   const float bar_w = series_count > 0 ? unit * 0.8f / static_cast<float>(series_count) : 0.0f;
-  const bool labels_fit = bar_w >= ImGui::CalcTextSize("100").x * 0.95f;
   for (int g = 0; g < spec.group_count; ++g) {
     const float gx = f.p0.x + unit * g + unit * 0.1f;
     for (int s = 0; s < series_count; ++s) {
@@ -77,11 +76,11 @@ BarChartResult BarChart(const char* id, ImVec2 size, const BarChartSpec& spec, c
         res.group = g;
         res.series = s;
       }
-      if (spec.value_format && *spec.value_format && labels_fit) {
+      if (spec.value_format && *spec.value_format) {
         char buf[32];
         std::snprintf(buf, sizeof buf, spec.value_format, v * spec.value_scale);
         const ImVec2 ts = ImGui::CalcTextSize(buf);
-        dl->AddText(ImVec2(0.5f * (x0 + x1) - ts.x * 0.5f, a.y - ts.y - 1.0f), text, buf);
+        if (ts.x <= bar_w * 1.05f) dl->AddText(ImVec2(0.5f * (x0 + x1) - ts.x * 0.5f, a.y - ts.y - 1.0f), text, buf);
       }
     }
     if (spec.group_labels) {
@@ -101,7 +100,7 @@ BarChartResult BarChart(const char* id, ImVec2 size, const BarChartSpec& spec, c
   }
   dl->PopClipRect();
 
-  if (res.series >= 0) {
+  if (res.series >= 0 && spec.tooltip) {
     ImGui::BeginTooltip();
     ImGui::Text("%s, %s: %.1f", spec.group_labels ? spec.group_labels[res.group] : "", series[res.series].label,
                 series[res.series].values[res.group] * spec.value_scale);

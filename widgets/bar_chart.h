@@ -26,12 +26,13 @@ struct BarChartSpec {
   int group_count = 0;
   double y0 = 0.0, y1 = 1.0;                  ///< value range of the y axis
   const char* y_title = "";
-  const char* value_format = "%.0f";          ///< label above each bar (printf of value * value_scale); "" none
+  const char* value_format = "%.1f";          ///< label above each bar (printf of value * value_scale), drawn when it fits; "" none
   double value_scale = 100.0;                 ///< e.g. 100 to print fractions as percent
   bool legend = true;
   const double* reference_lines = nullptr;    ///< horizontal dashed lines at these values
   int reference_count = 0;
   const char* const* reference_labels = nullptr;
+  bool tooltip = true;                        ///< hover read-out (off for deterministic screenshots)
 };
 
 struct BarChartResult {

@@ -37,7 +37,11 @@ void ColorBar(const char* id, ImVec2 size, double vmin, double vmax, bool log_sc
   const double lo = log_scale ? std::log10(vmin) : vmin, hi = log_scale ? std::log10(vmax) : vmax;
   if (!(hi > lo)) return;
   std::vector<double> ticks;
-  if (log_scale) {
+  if (log_scale && hi - lo < 1.2) {
+    // Less than ~1 decade: round values, placed on the log axis.
+    for (double v : NiceTicks(vmin, vmax, 6))
+      if (v > 0) ticks.push_back(std::log10(v));
+  } else if (log_scale) {
     for (double d = std::floor(lo); d <= std::ceil(hi); d += 1.0)
       for (double m : {1.0, 2.0, 5.0}) {
         const double v = std::log10(m) + d;

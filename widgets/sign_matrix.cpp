@@ -111,7 +111,7 @@ SignMatrixResult SignMatrix(const char* id, ImVec2 size, const SignMatrixSpec& s
     const ImVec2 ts = ImGui::CalcTextSize(spec.x_title);
     dl->AddText(ImVec2(0.5f * (p0.x + p1.x) - ts.x * 0.5f, y + em(1.4f)), text, spec.x_title);
   }
-  if (res.row >= 0) {
+  if (res.row >= 0 && spec.tooltip) {
     const size_t k = static_cast<size_t>(res.row) * spec.cols + res.col;
     ImGui::BeginTooltip();
     ImGui::Text("%s, parameter %d: %+.4f%s", spec.row_labels ? spec.row_labels[res.row] : "", res.col, spec.values[k],

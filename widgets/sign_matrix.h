@@ -18,6 +18,7 @@ struct SignMatrixSpec {
   const int* gap_before_rows = nullptr;    ///< a small vertical gap is left before each of these rows
   int gap_count = 0;
   const char* x_title = "parameter";
+  bool tooltip = true;                     ///< hover read-out (off for deterministic screenshots)
 };
 
 struct SignMatrixResult {

@@ -55,7 +55,7 @@ struct GuiOptions {
 const char* kHelp =
     "  --screenshot FILE.png   render --frames frames, write a PNG of the window and exit\n"
     "  --frames N              frames to render before the screenshot (default 5)\n"
-    "  --scene NAME            open a preset: article (default), slerp, different-init,\n"
+    "  --scene NAME            open a preset: article (default, t = 0), midpoint, slerp, different-init,\n"
     "                          mlp-barrier, mlp-same-init, lab-slice\n"
     "  --state-json FILE       keep FILE updated with the state tests check (t, path, losses, ...)\n"
     "  --bench-frames N        run N frames retraining on every frame (a slider drag), print\n"
@@ -111,6 +111,8 @@ GuiOptions parse_options(int argc, char** argv) {
 SceneParams scene_preset(const std::string& name) {
   SceneParams p;
   if (name == "article") {
+  } else if (name == "midpoint") {
+    p.t = 0.5;
   } else if (name == "slerp") {
     p.path = toy::PathKind::Slerp;
     p.t = 0.5;
@@ -131,7 +133,7 @@ SceneParams scene_preset(const std::string& name) {
     p.t = 0.5;
   } else {
     throw CliError("unknown --scene '" + name +
-                   "' (article, slerp, different-init, mlp-barrier, mlp-same-init, lab-slice)");
+                   "' (article, midpoint, slerp, different-init, mlp-barrier, mlp-same-init, lab-slice)");
   }
   return p;
 }
@@ -285,7 +287,10 @@ nlohmann::json state_json(const AppContext& ctx, const std::vector<std::unique_p
       {"retrain_count", toy.retrain_count()},
   };
   nlohmann::json vis = nlohmann::json::object();
-  for (const auto& p : panels) vis[p->id()] = p->visible;
+  for (const auto& p : panels) {
+    vis[p->id()] = p->visible;
+    if (auto st = p->state(); !st.is_null()) j[p->id()] = std::move(st);
+  }
   j["panels"] = vis;
   if (ctx.explorer_visible) {
     const auto& f = ctx.explorer_frame;

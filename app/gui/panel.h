@@ -53,6 +53,8 @@ class Panel {
   virtual void draw(AppContext& ctx) = 0;
   virtual nlohmann::json save() const { return nlohmann::json::object(); }
   virtual void load(const nlohmann::json&) {}
+  /// What --state-json shows for this panel (numbers tests check, rects of controls); null: nothing.
+  virtual nlohmann::json state() const { return nullptr; }
 
   bool visible = true;
 };

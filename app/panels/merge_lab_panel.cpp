@@ -217,6 +217,7 @@ struct SweepView {
 class MergeLabPanel : public Panel {
  public:
   MergeLabPanel() {
+    visible = false;  // shown with --panels merge_lab or the View menu
     k_map_.axis = toy::SweepAxis::K;
     p_map_.axis = toy::SweepAxis::P;
   }
@@ -256,20 +257,20 @@ class MergeLabPanel : public Panel {
     ImGui::EndChild();
     ImGui::SameLine(0, gap);
     ImGui::BeginChild("##lab_middle", ImVec2(w_mid, avail.y), false);
-    draw_accuracy_bars(toy, ImVec2(w_mid, std::floor(avail.y * 0.5f)));
+    draw_accuracy_bars(toy, ImVec2(w_mid, std::floor(avail.y * 0.5f)), ctx.screenshot_mode);
     draw_leaderboard();
     ImGui::EndChild();
     ImGui::SameLine(0, gap);
     ImGui::BeginChild("##lab_right", ImVec2(w_right, avail.y), false);
     const float map_h = std::floor(avail.y * 0.3f);
-    draw_sweep(toy, k_map_, ImVec2(w_right, map_h));
-    draw_sweep(toy, p_map_, ImVec2(w_right, map_h));
-    draw_growth(ctx, ImVec2(w_right, ImGui::GetContentRegionAvail().y));
+    draw_sweep(toy, k_map_, ImVec2(w_right, map_h), ctx.screenshot_mode);
+    draw_sweep(toy, p_map_, ImVec2(w_right, map_h), ctx.screenshot_mode);
+    draw_growth(ctx);
     ImGui::EndChild();
   }
 
   /// For the state dump: settings, the selected method's numbers, the leaderboard, the widgets' rects.
-  nlohmann::json state() const {
+  nlohmann::json state() const override {
     nlohmann::json board = nlohmann::json::array();
     for (const auto& r : results_)
       board.push_back({{"method", r.spec->name}, {"label", r.spec->label},
@@ -455,7 +456,7 @@ class MergeLabPanel : public Panel {
   }
 
   // ---- accuracy bars ------------------------------------------------------------------------------
-  void draw_accuracy_bars(const toy::LabToy& toy, ImVec2 size) {
+  void draw_accuracy_bars(const toy::LabToy& toy, ImVec2 size, bool screenshot) {
     const MethodResult* sel = selected();
     ImGuiCompat::SeparatorText("Accuracy per task");
     if (sel && !sel->error.empty()) {
@@ -492,6 +493,7 @@ class MergeLabPanel : public Panel {
     spec.reference_lines = &chance;
     spec.reference_labels = &chance_label;
     spec.reference_count = 1;
+    spec.tooltip = !screenshot;
     const float h = std::max(em(8.0f), size.y - ImGui::GetCursorPosY());
     Widgets::BarChart("##lab_bars", ImVec2(size.x, h), spec, series, 5);
     remember_rect("bars");
@@ -519,7 +521,7 @@ class MergeLabPanel : public Panel {
         if (!r.error.empty()) {
           if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.error.c_str());
           ImGui::TableSetColumnIndex(1);
-          ImGui::TextDisabled("n/a (hover the name)");
+          ImGui::TextDisabled("n/a");
           continue;
         }
         for (int t = 0; t < 3; ++t) {
@@ -537,7 +539,7 @@ class MergeLabPanel : public Panel {
   }
 
   // ---- sweep maps -------------------------------------------------------------------------------
-  void draw_sweep(const toy::LabToy& toy, SweepView& v, ImVec2 size) {
+  void draw_sweep(const toy::LabToy& toy, SweepView& v, ImVec2 size, bool screenshot) {
     const bool k_axis = v.axis == toy::SweepAxis::K;
     const std::string method = toy::lab_method_uses(method_, v.axis) ? method_ : toy::default_sweep_method(v.axis);
     toy::LabSettings key_settings = s_;
@@ -581,7 +583,8 @@ class MergeLabPanel : public Panel {
       c.frame.ToData(mouse, &a, &y);
       const int col = std::clamp(static_cast<int>(std::lround((a - m.alphas.front()) / da)), 0, static_cast<int>(m.alphas.size()) - 1);
       const int row = std::clamp(static_cast<int>(std::lround((y - m.values.front()) / dv)), 0, static_cast<int>(m.values.size()) - 1);
-      ImGui::SetTooltip("alpha %.2f, %s %.2f: combined %s", m.alphas[static_cast<size_t>(col)], k_axis ? "k" : "p",
+      if (!screenshot)
+        ImGui::SetTooltip("alpha %.2f, %s %.2f: combined %s", m.alphas[static_cast<size_t>(col)], k_axis ? "k" : "p",
                         m.values[static_cast<size_t>(row)], percent(m.combined(row, col)).c_str());
       if (ImGui::IsMouseClicked(0)) {
         s_.alpha = m.alphas[static_cast<size_t>(col)];
@@ -614,7 +617,7 @@ class MergeLabPanel : public Panel {
   }
 
   // ---- When does DARE work? ---------------------------------------------------------------------
-  void draw_growth(const AppContext& ctx, ImVec2 size) {
+  void draw_growth(const AppContext& ctx) {
     const auto& methods = toy::lab_methods();
     toy::LabSettings gs = s_;
     const std::string key = settings_json(gs).dump() + std::to_string(mask_draws_);
@@ -664,10 +667,10 @@ class MergeLabPanel : public Panel {
     spec.y_title = "combined accuracy";
     spec.x0 = 2.0;
     spec.x1 = 12.0;
-    spec.y0 = 0.4;
-    spec.y1 = 0.85;
+    spec.y0 = 0.0;
+    spec.y1 = 0.0;  // fit to the curves
     spec.legend_columns = 2;
-    Widgets::LinePlot("##growth", ImVec2(size.x, std::max(em(8.0f), size.y - em(0.5f))), spec, series.data(),
+    Widgets::LinePlot("##growth", ImVec2(ImGui::GetContentRegionAvail().x, std::max(em(8.0f), ImGui::GetContentRegionAvail().y - em(0.3f))), spec, series.data(),
                       static_cast<int>(series.size()));
     remember_rect("growth");
   }

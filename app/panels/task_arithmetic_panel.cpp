@@ -57,14 +57,14 @@ class TaskArithmeticPanel : public Panel {
       for (size_t i = 0; i < 3; ++i) lambda_[i] = std::clamp(j["lambda"][i].get<double>(), -1.5, 1.5);
   }
 
-  nlohmann::json state() const {
+  nlohmann::json state() const override {
     nlohmann::json rects = nlohmann::json::object();
     for (size_t i = 0; i < rects_.size(); ++i)
       rects[rect_names_[i]] = {rects_[i].x, rects_[i].y, rects_[i].z, rects_[i].w};
     return {{"lambda", lambda_}, {"accuracy", accuracy_}, {"rects", rects}};
   }
 
-  void draw(AppContext&) override {
+  void draw(AppContext& ctx) override {
     const toy::LabToy& toy = article_lab_toy();
     rects_.clear();
     rect_names_.clear();
@@ -132,6 +132,7 @@ class TaskArithmeticPanel : public Panel {
     bs.reference_lines = &chance;
     bs.reference_labels = &chance_label;
     bs.reference_count = 1;
+    bs.tooltip = !ctx.screenshot_mode;
     Widgets::BarChart("##ta_chart", ImGui::GetContentRegionAvail(), bs, series, 3);
     remember("bars");
     ImGui::EndChild();

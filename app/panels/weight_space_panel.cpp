@@ -39,8 +39,11 @@ class WeightSpacePanel : public Panel {
 
     // Canvas (square, as large as fits) on the left, colour bar and read-out on the right.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
+    // Read-out beside the canvas when there is room for a decent canvas, else below it (large UI scales).
     const float side_w = em(15.0f);
-    const float size = std::max(em(10.0f), std::min(avail.x - side_w - em(0.5f), avail.y - em(2.2f)));
+    const bool beside = avail.x - side_w - em(0.5f) >= em(22.0f);
+    const float size = beside ? std::max(em(10.0f), std::min(avail.x - side_w - em(0.5f), avail.y - em(2.2f)))
+                              : std::max(em(10.0f), std::min(avail.x, avail.y * 0.75f));
     upload_heatmap(toy, s.field, s.show_contours);
 
     const toy::GridSpec& g = toy.spec();
@@ -55,9 +58,9 @@ class WeightSpacePanel : public Panel {
     drag_point(c, ctx);
     Widgets::EndCanvas2D(c);
 
-    ImGui::SameLine();
+    if (beside) ImGui::SameLine();
     ImGui::BeginGroup();
-    draw_side(ctx, size);
+    draw_side(ctx, beside ? size : em(12.0f));
     ImGui::EndGroup();
     ImGui::TextWrapped("%s%s", toy.caption(),
                        toy.slerp_in_plane() ? "" : " SLERP leaves this slice: its arc is drawn projected.");
