@@ -510,7 +510,8 @@ int run_gui(int argc, char** argv) {
       ImGui::SetNextWindowSize(io.DisplaySize);
       ImGui::Begin("##explorer", nullptr,
                    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoMove |
-                       ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings);
+                       ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings |
+                       ImGuiWindowFlags_NoBackground);  // glClear paints it: one full-screen fill less
       bool menu_theme = false;
       const bool menu_scale = draw_menu(panels, ui, menu_theme);
       draw_panels(panels, ctx);
