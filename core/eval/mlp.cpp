@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iomanip>
 #include <limits>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -328,6 +329,13 @@ Metrics evaluate_dataset(const MlpClassifier& model, const Dataset& data, Eigen:
 }
 
 EvalReport evaluate(const MlpClassifier& model, const TaskSet& tasks) {
+  // Task names key the metrics ("<task>.acc"): they must be distinct and not the pooled/combined names.
+  std::set<std::string> names;
+  for (const auto& t : tasks.tasks) {
+    if (t.name == "all" || t.name == "combined")
+      throw DataError(t.data.source + ": task name '" + t.name + "' is reserved for the pooled/combined metrics");
+    if (!names.insert(t.name).second) throw DataError(t.data.source + ": two tasks are named '" + t.name + "'");
+  }
   EvalReport report;
   for (const auto& t : tasks.tasks) {
     report.tasks.push_back({t.name, evaluate_dataset(model, t.data)});

@@ -147,6 +147,22 @@ TEST(MlpClassifier, MetricsByHand) {
   EXPECT_THROW(evaluate_dataset(model, d), DataError);  // 3 features for a 2-input model
 }
 
+TEST(MlpClassifier, TaskNamesMustBeDistinctAndNotReserved) {
+  Tiny tiny;
+  const auto model = MlpClassifier::from_weights(tiny.config(), tiny.views());
+  Dataset d;
+  d.X = FeatureMatrix::Zero(1, 2);
+  d.labels = {0};
+  d.source = "all.csv";
+  TaskSet set;
+  set.tasks = {{"all", d}};
+  EXPECT_THROW(evaluate(model, set), DataError);
+  set.tasks = {{"t", d}, {"t", d}};
+  EXPECT_THROW(evaluate(model, set), DataError);
+  set.tasks = {{"t", d}, {"u", d}};
+  EXPECT_EQ(evaluate(model, set).tasks.size(), 2u);
+}
+
 TEST(MlpClassifier, ArgmaxTakesTheFirstMaximum) {
   MlpConfig c;
   c.layers = {"o"};
