@@ -1,0 +1,129 @@
+// `mergelab merge CONFIG.yml --out DIR`: merges whole checkpoints as a mergekit config describes.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+#include "app/cli.h"
+#include "core/engine/engine.h"
+#include "core/recipe/mergekit_yaml.h"
+
+namespace mergelab::app {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+extern "C" void on_interrupt(int) { g_cancel = true; }
+
+std::string clock_text(double s) {
+  const long t = static_cast<long>(s + 0.5);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+int run_merge_command(int argc, char** argv) {
+  ArgParser args("mergelab merge",
+                 "Merges the checkpoints a mergekit YAML config names (merge_method, base_model, models with their\n"
+                 "parameters, parameters, dtype, out_dtype) into a new checkpoint folder, one tensor at a time.\n"
+                 "Model paths are relative to the YAML's folder (or absolute); hub names are not fetched.\n"
+                 "The output is written into a hidden temporary folder beside --out and renamed at the end.");
+  args.add_positional("config", "mergekit YAML config");
+  args.add_option("out", "DIR", "output folder (must not exist unless --force)");
+  args.add_option("threads", "N", "worker threads (default: all cores)", "0");
+  args.add_option("seed", "S", "seed of the random methods (dare_*, della*): tensor masks use S xor hash(name)", "0");
+  args.add_option("max-shard-size", "SIZE", "split the output into shards of at most SIZE (e.g. 2GB, 500MB)");
+  args.add_flag("dry-run", "print the resolved plan (parameters per tensor group, output size) and write nothing");
+  args.add_flag("force", "replace an existing output folder");
+  args.add_flag("print-yaml", "print the config as MergeLab reads it, written back as mergekit YAML, and exit");
+  args.add_flag("quiet", "no progress output");
+  args.add_epilog(
+      "\nMethods: linear, slerp, task_arithmetic, ties, dare_linear, dare_ties, breadcrumbs, breadcrumbs_ties,\n"
+      "della, della_linear, model_stock (mergekit's parameter names and defaults).\n"
+      "Exit status: 0 done, 1 bad config/inputs or failed merge (nothing written), 2 usage error, 130 interrupted.\n");
+  if (!args.parse(argc, argv)) return 0;
+  const std::string config = args.positionals().at(0);
+  const long threads = args.get_int("threads");
+  const long seed = args.get_int("seed");
+  if (threads < 0) throw CliError("--threads must be >= 0");
+  if (seed < 0 || seed > 0xffffffffL) throw CliError("--seed must be in [0, 4294967295]");
+
+  recipe::Recipe r = recipe::read_mergekit_yaml(config);
+  for (const auto& w : r.warnings) std::cerr << "mergelab merge: warning: " << w << "\n";
+  if (args.flag("print-yaml")) {
+    std::cout << recipe::to_mergekit_yaml(r);
+    return 0;
+  }
+  engine::MergePlan plan = engine::plan_merge(r, {.seed = static_cast<uint32_t>(seed)});
+  if (args.flag("dry-run")) {
+    std::cout << plan.describe();
+    return 0;
+  }
+  if (!args.has("out")) throw CliError("--out DIR is required (or use --dry-run / --print-yaml)");
+  engine::RunOptions opt;
+  opt.out_dir = args.get("out");
+  opt.threads = static_cast<int>(threads);
+  opt.force = args.flag("force");
+  if (args.has("max-shard-size")) {
+    try {
+      opt.max_shard_bytes = engine::parse_size(args.get("max-shard-size"));
+    } catch (const engine::EngineError& e) {
+      throw CliError(std::string("--max-shard-size: ") + e.what());
+    }
+  }
+  for (const auto& w : plan.warnings)
+    if (std::find(r.warnings.begin(), r.warnings.end(), w) == r.warnings.end())
+      std::cerr << "mergelab merge: warning: " << w << "\n";
+
+  const bool quiet = args.flag("quiet");
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  int last_decile = -1;
+  opt.on_progress = [&](const engine::Progress& p) {
+    if (quiet) return;
+    const double frac = p.bytes_total ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total) : 1.0;
+    if (tty) {
+      const int width = 30;
+      const int fill = static_cast<int>(frac * width);
+      std::fprintf(stderr, "\r[%s%s] %3d%% %zu/%zu tensors, %s, ETA %s   ", std::string(static_cast<size_t>(fill), '#').c_str(),
+                   std::string(static_cast<size_t>(width - fill), '.').c_str(), static_cast<int>(frac * 100), p.tensors_done,
+                   p.tensors_total, engine::format_bytes(p.bytes_done).c_str(), clock_text(p.eta_s).c_str());
+      if (p.tensors_done == p.tensors_total) std::fprintf(stderr, "\n");
+    } else {
+      const int decile = static_cast<int>(frac * 10);
+      if (decile != last_decile || p.tensors_done == p.tensors_total) {
+        last_decile = decile;
+        std::fprintf(stderr, "merge: %d%% (%zu/%zu tensors, %s of %s, elapsed %s, ETA %s)\n", static_cast<int>(frac * 100),
+                     p.tensors_done, p.tensors_total, engine::format_bytes(p.bytes_done).c_str(),
+                     engine::format_bytes(p.bytes_total).c_str(), clock_text(p.elapsed_s).c_str(),
+                     clock_text(p.eta_s).c_str());
+      }
+    }
+  };
+  opt.cancel = &g_cancel;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  try {
+    const engine::RunReport rep = engine::run_merge(plan, opt);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (!quiet) {
+      std::fprintf(stderr, "merged %zu tensors in %.2f s (read %s, wrote %s) into %s:", rep.tensors, rep.seconds,
+                   engine::format_bytes(rep.bytes_in).c_str(), engine::format_bytes(rep.bytes_out).c_str(),
+                   opt.out_dir.c_str());
+      for (const auto& f : rep.files) std::fprintf(stderr, " %s", f.c_str());
+      std::fprintf(stderr, "\n");
+    }
+  } catch (const engine::Cancelled&) {
+    std::cerr << "\nmergelab merge: interrupted; nothing was written\n";
+    return 130;
+  }
+  return 0;
+}
+
+const CommandRegistrar registrar{{"merge", "merge checkpoints as a mergekit YAML config describes", &run_merge_command}};
+
+}  // namespace
+}  // namespace mergelab::app

@@ -1,0 +1,503 @@
+#include "core/engine/engine.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <fstream>
+#include <thread>
+
+#include "core/checkpoint/checkpoint.h"
+#include "core/checkpoint/lora.h"
+#include "core/checkpoint/writer.h"
+#include "core/recipe/mergekit_yaml.h"
+
+namespace mergelab::engine {
+
+namespace fs = std::filesystem;
+using ckpt::Checkpoint;
+using ckpt::DType;
+using ckpt::LoraAdapter;
+
+// ---- small helpers ---------------------------------------------------------------------------
+DType dtype_from_name(const std::string& n) {
+  if (n == "float32" || n == "fp32" || n == "float") return DType::F32;
+  if (n == "float16" || n == "fp16" || n == "half") return DType::F16;
+  if (n == "bfloat16" || n == "bf16") return DType::BF16;
+  throw EngineError("dtype '" + n + "' is not supported (float32, float16, bfloat16)");
+}
+
+std::uint32_t tensor_seed(std::uint32_t seed, const std::string& name) {
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : name) h = (h ^ c) * 16777619u;
+  return seed ^ h;
+}
+
+std::string format_bytes(std::uint64_t b) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(1);
+  const double v = static_cast<double>(b);
+  if (v >= 1e9) s << v / 1e9 << " GB";
+  else if (v >= 1e6) s << v / 1e6 << " MB";
+  else if (v >= 1e3) s << v / 1e3 << " kB";
+  else s << b << " B";
+  return s.str();
+}
+
+std::uint64_t parse_size(const std::string& text) {
+  std::string t;
+  for (char c : text)
+    if (c != ' ') t += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(t, &pos);
+  } catch (...) {
+    throw EngineError("size '" + text + "' is not a number with an optional unit (e.g. 2GB, 500MB)");
+  }
+  std::string unit = t.substr(pos);
+  if (!unit.empty() && unit.back() == 'B') unit.pop_back();
+  if (!unit.empty() && unit.back() == 'I') unit.pop_back();  // "GiB" -> binary below
+  const bool binary = text.find("i") != std::string::npos || text.find("I") != std::string::npos;
+  const double k = binary ? 1024.0 : 1000.0;
+  double mult = 1;
+  if (unit == "K") mult = k;
+  else if (unit == "M") mult = k * k;
+  else if (unit == "G") mult = k * k * k;
+  else if (unit == "T") mult = k * k * k * k;
+  else if (!unit.empty()) throw EngineError("size '" + text + "': unknown unit (use K, M, G, T with optional B)");
+  if (!(v > 0) || !std::isfinite(v * mult)) throw EngineError("size '" + text + "' must be positive");
+  return static_cast<std::uint64_t>(v * mult);
+}
+
+// ---- the opened inputs -----------------------------------------------------------------------
+struct Input {
+  std::string path;
+  std::optional<Checkpoint> checkpoint;
+  std::optional<LoraAdapter> adapter;  ///< the model is base + Delta W
+  std::set<std::string> adapted;
+};
+
+struct Sources {
+  std::optional<Checkpoint> base;
+  std::vector<Input> models;
+  const Checkpoint* reference = nullptr;  ///< the tensor list: the base, or the first model
+
+  /// Reads tensor `name` of input `m` (-1 = the base) as f32 into dst.
+  void read(int m, const std::string& name, std::span<float> dst) const {
+    if (m < 0) return base->read_f32(name, dst);
+    const Input& in = models[static_cast<size_t>(m)];
+    if (in.checkpoint) return in.checkpoint->read_f32(name, dst);
+    base->read_f32(name, dst);
+    if (in.adapted.count(name)) {
+      const Eigen::VectorXf d = in.adapter->delta_flat(name);
+      for (size_t i = 0; i < dst.size(); ++i) dst[i] += d[static_cast<Eigen::Index>(i)];
+    }
+  }
+  void release(const std::string& name) const {
+    if (base) base->release(name);
+    for (const auto& in : models)
+      if (in.checkpoint) in.checkpoint->release(name);
+  }
+};
+
+namespace {
+
+std::string canonical(const std::string& p) {
+  std::error_code ec;
+  const fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
+  return ec ? fs::absolute(p).lexically_normal().string() : c.string();
+}
+
+/// The folder a checkpoint path lives in (a folder itself, or a file's parent).
+std::string folder_of(const std::string& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec) ? canonical(p) : canonical(fs::path(p).parent_path().string().empty() ? "." : fs::path(p).parent_path().string());
+}
+
+Checkpoint open_checkpoint(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw EngineError(path + ": " + what + " not found");
+  return Checkpoint::open(path);  // CheckpointError already names the file and problem
+}
+
+bool is_weight_file(const fs::path& p) {
+  const std::string name = p.filename().string();
+  const std::string ext = p.extension().string();
+  static const std::set<std::string> weights = {".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".h5", ".msgpack"};
+  return weights.count(ext) || name == ckpt::kIndexFileName || name == "pytorch_model.bin.index.json" ||
+         name == "adapter_config.json" || name == "mergekit_config.yml";
+}
+
+std::string signature(const TensorPlan& t, const merge::MethodSpec& spec, size_t n_models) {
+  std::ostringstream s;
+  for (const auto& ps : spec.params) {
+    if (ps.per_model) {
+      s << ps.name << "=[";
+      for (size_t m = 0; m < n_models; ++m) s << (m ? ", " : "") << t.params.get(ps.name, static_cast<int>(m));
+      s << "] ";
+    } else {
+      const double v = t.params.get(ps.name);
+      s << ps.name << "=";
+      if (ps.kind == merge::ParamSpec::Kind::Choice && v >= 0 && static_cast<size_t>(v) < ps.choices.size())
+        s << ps.choices[static_cast<size_t>(v)];
+      else if (ps.kind == merge::ParamSpec::Kind::Bool) s << (v != 0 ? "true" : "false");
+      else s << v;
+      s << " ";
+    }
+  }
+  s << "-> " << ckpt::dtype_name(t.out_dtype);
+  return s.str();
+}
+
+}  // namespace
+
+// ---- planning --------------------------------------------------------------------------------
+MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
+  MergePlan plan;
+  plan.recipe = r;
+  plan.seed = options.seed;
+  try {
+    recipe::validate(r);
+    plan.layout = recipe::merge_layout(r);
+  } catch (const recipe::RecipeError& e) {
+    throw EngineError(e.what());
+  }
+  plan.method = &recipe::method_of(r);
+  plan.warnings = r.warnings;
+  auto sources = std::make_shared<Sources>();
+  if (!plan.layout.base.empty()) sources->base.emplace(open_checkpoint(plan.layout.base, "base model"));
+  for (const auto& p : plan.layout.models) {
+    Input in;
+    in.path = p;
+    if (ckpt::is_lora_adapter(p)) {
+      if (!sources->base) throw EngineError(p + ": a LoRA adapter needs a base_model to apply to");
+      in.adapter.emplace(LoraAdapter::open(p));
+      for (const auto& t : in.adapter->base_tensors()) in.adapted.insert(t);
+    } else {
+      in.checkpoint.emplace(open_checkpoint(p, "model"));
+    }
+    sources->models.push_back(std::move(in));
+  }
+  sources->reference = sources->base ? &*sources->base : &*sources->models.at(0).checkpoint;
+  if (!sources->base && !sources->models.at(0).checkpoint) throw EngineError(plan.layout.models[0] + ": not a checkpoint");
+  const Checkpoint& ref = *sources->reference;
+  const std::string ref_path = sources->base ? plan.layout.base : plan.layout.models[0];
+
+  // Compatibility: every model has every reference tensor, same shape, float dtypes.
+  for (const auto& t : ref.tensors())
+    if (!ckpt::dtype_is_float(t.dtype))
+      throw EngineError(ref_path + ": tensor '" + t.name + "': " + std::string(ckpt::dtype_name(t.dtype)) +
+                        " tensors cannot be merged (only F32, F16, BF16, F64)");
+  for (size_t m = 0; m < sources->models.size(); ++m) {
+    const Input& in = sources->models[m];
+    if (in.adapter) {
+      for (const auto& name : in.adapted) {
+        const ckpt::TensorInfo* bt = ref.find(name);
+        if (!bt) throw EngineError(in.path + ": tensor '" + name + "': adapted by the LoRA adapter but absent from the base");
+        if (in.adapter->base_shape(name) != bt->shape)
+          throw EngineError(in.path + ": tensor '" + name + "': adapter shape " + ckpt::shape_string(in.adapter->base_shape(name)) +
+                            " differs from the base's " + ckpt::shape_string(bt->shape));
+      }
+      continue;
+    }
+    if (&*in.checkpoint == &ref) continue;
+    for (const auto& t : ref.tensors()) {
+      const ckpt::TensorInfo* mt = in.checkpoint->find(t.name);
+      if (!mt) throw EngineError(in.path + ": tensor '" + t.name + "': missing (" + ref_path + " has it)");
+      if (mt->shape != t.shape)
+        throw EngineError(in.path + ": tensor '" + t.name + "': shape " + ckpt::shape_string(mt->shape) + " differs from " +
+                          ref_path + "'s " + ckpt::shape_string(t.shape));
+      if (!ckpt::dtype_is_float(mt->dtype))
+        throw EngineError(in.path + ": tensor '" + t.name + "': " + std::string(ckpt::dtype_name(mt->dtype)) +
+                          " tensors cannot be merged (only F32, F16, BF16, F64)");
+    }
+    size_t extra = 0;
+    std::string first_extra;
+    for (const auto& t : in.checkpoint->tensors())
+      if (!ref.find(t.name) && extra++ == 0) first_extra = t.name;
+    if (extra)
+      plan.warnings.push_back(in.path + ": " + std::to_string(extra) + " tensor(s) not in " + ref_path + " ignored (e.g. '" +
+                              first_extra + "')");
+  }
+
+  // Layers and per-tensor parameters.
+  for (const auto& t : ref.tensors())
+    if (auto l = recipe::layer_index(t.name)) plan.n_layers = std::max(plan.n_layers, *l + 1);
+  std::optional<DType> forced;
+  try {
+    if (!r.out_dtype.empty()) forced = dtype_from_name(r.out_dtype);
+    else if (!r.dtype.empty()) forced = dtype_from_name(r.dtype);
+  } catch (const EngineError& e) {
+    throw EngineError(std::string("recipe: ") + e.what());
+  }
+  const size_t n_inputs = sources->models.size() + (sources->base ? 1 : 0);
+  for (const auto& t : ref.tensors()) {
+    TensorPlan tp;
+    tp.name = t.name;
+    tp.shape = t.shape;
+    tp.numel = t.numel;
+    tp.out_dtype = forced ? *forced : (ckpt::dtype_is_writable(t.dtype) ? t.dtype : DType::F32);
+    tp.t = recipe::layer_position(t.name, plan.n_layers);
+    tp.params = recipe::resolve_params(r, plan.layout, t.name, tp.t, tensor_seed(options.seed, t.name));
+    plan.input_bytes += t.nbytes * n_inputs;
+    plan.output_bytes += t.numel * ckpt::dtype_size(tp.out_dtype);
+    plan.tensors.push_back(std::move(tp));
+  }
+  if (plan.tensors.empty()) throw EngineError(ref_path + ": no tensors to merge");
+
+  // Non-tensor files of the base (or of the first model when there is no base).
+  const std::string src_dir = sources->base ? plan.layout.base : plan.layout.models[0];
+  std::error_code ec;
+  if (fs::is_directory(src_dir, ec))
+    for (const auto& e : fs::directory_iterator(src_dir, ec))
+      if (e.is_regular_file() && !is_weight_file(e.path())) plan.copied_files.push_back(e.path().string());
+  std::sort(plan.copied_files.begin(), plan.copied_files.end());
+  plan.sources = std::move(sources);
+  return plan;
+}
+
+std::string MergePlan::describe() const {
+  std::ostringstream s;
+  s << "method: " << method->name << " (" << method->label << ")\n";
+  if (!layout.base.empty()) s << "base: " << layout.base << "\n";
+  for (size_t m = 0; m < layout.models.size(); ++m) s << "model " << m << ": " << layout.models[m] << "\n";
+  s << "layers in the stack: " << n_layers << "\n";
+  // Group tensors by identical resolved parameters, in tensor order.
+  std::vector<std::pair<std::string, std::vector<const TensorPlan*>>> groups;
+  std::map<std::string, size_t> index;
+  for (const auto& t : tensors) {
+    const std::string sig = signature(t, *method, layout.models.size());
+    auto [it, fresh] = index.emplace(sig, groups.size());
+    if (fresh) groups.push_back({sig, {}});
+    groups[it->second].second.push_back(&t);
+  }
+  s << "parameter groups: " << groups.size() << "\n";
+  for (const auto& [sig, members] : groups) {
+    std::uint64_t bytes = 0;
+    for (const auto* t : members) bytes += t->numel * ckpt::dtype_size(t->out_dtype);
+    s << "  " << members.size() << " tensor(s), " << format_bytes(bytes) << ": " << members.front()->name;
+    if (members.size() > 1) s << " ... " << members.back()->name;
+    s << "\n    " << sig << "\n";
+  }
+  s << "tensors: " << tensors.size() << ", read " << format_bytes(input_bytes) << ", write " << format_bytes(output_bytes)
+    << "\n";
+  if (!copied_files.empty()) {
+    s << "copied from the base:";
+    for (const auto& f : copied_files) s << " " << fs::path(f).filename().string();
+    s << "\n";
+  }
+  for (const auto& w : warnings) s << "warning: " << w << "\n";
+  return s.str();
+}
+
+// ---- running ---------------------------------------------------------------------------------
+namespace {
+
+/// Removes a temporary folder unless released.
+struct TempDir {
+  std::string path;
+  bool keep = false;
+  ~TempDir() {
+    if (!keep && !path.empty()) {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  }
+};
+
+void check_destination(const MergePlan& plan, const std::string& dest, bool force) {
+  const std::string d = canonical(dest);
+  std::vector<std::string> inputs;
+  if (!plan.layout.base.empty()) inputs.push_back(folder_of(plan.layout.base));
+  for (const auto& m : plan.layout.models) inputs.push_back(folder_of(m));
+  for (const auto& in : inputs) {
+    const bool same = d == in;
+    const bool holds = in.size() > d.size() && in.compare(0, d.size(), d) == 0 && in[d.size()] == '/';
+    const bool inside = d.size() > in.size() && d.compare(0, in.size(), in) == 0 && d[in.size()] == '/';
+    if (same || holds || inside)
+      throw EngineError(dest + ": the output folder " + std::string(same ? "is" : holds ? "contains" : "is inside") +
+                        " the input " + in + "; inputs are never written, choose another --out");
+  }
+  std::error_code ec;
+  if (fs::exists(dest, ec) && !force) throw EngineError(dest + ": already exists (use --force to replace it)");
+  if (fs::exists(dest, ec) && !fs::is_directory(dest, ec)) throw EngineError(dest + ": exists and is not a folder");
+}
+
+}  // namespace
+
+RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  if (opt.out_dir.empty()) throw EngineError("no output folder given");
+  if (!plan.sources) throw EngineError("the merge plan has no opened inputs");
+  fs::path dest = fs::path(opt.out_dir).lexically_normal();
+  if (dest.filename().empty()) dest = dest.parent_path();
+  check_destination(plan, dest.string(), opt.force);
+  fs::path parent = dest.parent_path();
+  if (parent.empty()) parent = ".";
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (!fs::is_directory(parent, ec)) throw EngineError(parent.string() + ": cannot create the output's parent folder");
+
+  static std::atomic<unsigned> counter{0};
+  TempDir tmp;
+  std::string tmp_name = ".";
+  tmp_name += dest.filename().string();
+  tmp_name += ".tmp-";
+  tmp_name += std::to_string(::getpid());
+  tmp_name += "-";
+  tmp_name += std::to_string(counter++);
+  tmp.path = (parent / tmp_name).string();
+  if (!fs::create_directory(tmp.path, ec)) throw EngineError(tmp.path + ": cannot create the temporary output folder");
+
+  const Sources& src = *plan.sources;
+  const auto& spec = *plan.method;
+  std::vector<ckpt::TensorSpec> specs;
+  for (const auto& t : plan.tensors) specs.push_back({t.name, t.out_dtype, t.shape});
+  recipe::Recipe stored = plan.recipe;  // absolute paths: the metadata must not depend on the YAML's folder
+  if (!stored.base_model.empty()) stored.base_model = canonical(recipe::resolve_path(plan.recipe, stored.base_model));
+  for (auto& m : stored.models) m.path = canonical(recipe::resolve_path(plan.recipe, m.path));
+  stored.base_dir.clear();
+  const std::map<std::string, std::string> metadata = {{"format", "pt"},
+                                                       {"merge_method", spec.name},
+                                                       {"mergelab_recipe", recipe::recipe_to_json(stored)},
+                                                       {"mergelab_seed", std::to_string(plan.seed)}};
+  std::optional<ckpt::CheckpointWriter> writer;
+  writer.emplace(tmp.path, specs, metadata,
+                 ckpt::WriterOptions{.max_shard_bytes = opt.max_shard_bytes, .overwrite = false, .sync = opt.sync});
+
+  const int threads = std::max(1, opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency()));
+  const bool has_base = src.base.has_value();
+  const size_t n_models = src.models.size();
+  std::uint64_t bytes_total = 0;
+  const size_t n_inputs = n_models + (has_base ? 1 : 0);
+  std::vector<std::uint64_t> tensor_bytes;
+  for (const auto& t : plan.tensors) {
+    const auto* info = src.reference->find(t.name);
+    tensor_bytes.push_back(info->nbytes * n_inputs + t.numel * ckpt::dtype_size(t.out_dtype));
+    bytes_total += tensor_bytes.back();
+  }
+
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex mu;  // guards the error and the progress
+  std::string error;
+  Progress progress;
+  progress.tensors_total = plan.tensors.size();
+  progress.bytes_total = bytes_total;
+
+  auto worker = [&] {
+    std::vector<std::vector<float>> buffers(n_inputs);
+    while (!stop.load()) {
+      if (opt.cancel && opt.cancel->load()) {
+        stop = true;
+        break;
+      }
+      const size_t i = next++;
+      if (i >= plan.tensors.size()) break;
+      const TensorPlan& t = plan.tensors[i];
+      try {
+        for (auto& b : buffers) b.resize(t.numel);
+        merge::MergeInputs<float> in;
+        in.size = static_cast<Eigen::Index>(t.numel);
+        in.shape = t.shape;
+        size_t b = 0;
+        if (has_base) {
+          src.read(-1, t.name, buffers[b]);
+          in.base = buffers[b++].data();
+        }
+        for (size_t m = 0; m < n_models; ++m) {
+          src.read(static_cast<int>(m), t.name, buffers[b]);
+          in.models.push_back(buffers[b++].data());
+        }
+        const Eigen::VectorXf out = merge::run_merge(spec, in, t.params);
+        writer->write(t.name, std::span<const float>(out.data(), static_cast<size_t>(out.size())));
+        src.release(t.name);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mu);
+        if (error.empty()) {
+          const std::string what = e.what();
+          error = what.find(t.name) != std::string::npos ? what : "tensor '" + t.name + "': " + what;
+        }
+        stop = true;
+        break;
+      }
+      std::lock_guard lock(mu);
+      progress.tensors_done++;
+      progress.bytes_done += tensor_bytes[i];
+      progress.elapsed_s = std::chrono::duration<double>(clock::now() - start).count();
+      progress.eta_s = progress.bytes_done ? progress.elapsed_s * static_cast<double>(bytes_total - progress.bytes_done) /
+                                                 static_cast<double>(progress.bytes_done)
+                                           : 0.0;
+      progress.tensor = t.name;
+      if (opt.on_progress) opt.on_progress(progress);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int k = 0; k < threads; ++k) pool.emplace_back(worker);
+  for (auto& th : pool) th.join();
+
+  if (!error.empty()) throw EngineError(error);
+  if (opt.cancel && opt.cancel->load() && progress.tensors_done < plan.tensors.size()) throw Cancelled();
+  try {
+    writer->finish();
+  } catch (const std::exception& e) {
+    throw EngineError(e.what());
+  }
+  writer.reset();
+  for (const auto& f : plan.copied_files) {
+    fs::copy_file(f, fs::path(tmp.path) / fs::path(f).filename(), ec);
+    if (ec) throw EngineError(f + ": cannot copy into the output (" + ec.message() + ")");
+  }
+  {
+    recipe::Recipe yaml = stored;
+    std::ofstream y(fs::path(tmp.path) / "mergekit_config.yml");
+    y << recipe::to_mergekit_yaml(yaml);
+    if (!y) throw EngineError(tmp.path + ": cannot write mergekit_config.yml");
+  }
+  if (opt.cancel && opt.cancel->load()) throw Cancelled();
+
+  // Into place: the old destination (with --force) is moved aside first and removed after.
+  std::string old;
+  if (fs::exists(dest, ec)) {
+    std::string old_name = ".";
+    old_name += dest.filename().string();
+    old_name += ".old-";
+    old_name += std::to_string(::getpid());
+    old = (parent / old_name).string();
+    fs::rename(dest, old, ec);
+    if (ec) throw EngineError(dest.string() + ": cannot move the existing folder aside (" + ec.message() + ")");
+  }
+  fs::rename(tmp.path, dest, ec);
+  if (ec) {
+    if (!old.empty()) fs::rename(old, dest, ec);
+    throw EngineError(dest.string() + ": cannot rename the finished output into place");
+  }
+  tmp.path.clear();
+  if (!old.empty()) fs::remove_all(old, ec);
+
+  RunReport report;
+  report.tensors = plan.tensors.size();
+  report.bytes_in = plan.input_bytes;
+  report.bytes_out = plan.output_bytes;
+  report.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  for (const auto& e : fs::directory_iterator(dest, ec)) report.files.push_back(e.path().filename().string());
+  std::sort(report.files.begin(), report.files.end());
+  return report;
+}
+
+RunReport merge_checkpoints(const recipe::Recipe& recipe, const RunOptions& options, const PlanOptions& plan) {
+  return run_merge(plan_merge(recipe, plan), options);
+}
+
+}  // namespace mergelab::engine

@@ -1,0 +1,124 @@
+// The streaming merge of whole checkpoints.
+//
+//   recipe::Recipe r = recipe::read_mergekit_yaml("ties.yml");
+//   engine::MergePlan plan = engine::plan_merge(r, {.seed = 0});   // opens inputs, checks them, resolves params
+//   std::cout << plan.describe();                                  // what --dry-run prints
+//   engine::run_merge(plan, {.out_dir = "out", .threads = 2, .on_progress = ..., .cancel = &flag});
+//
+// One tensor at a time across all inputs: each worker reads the tensor from every input (converted to f32),
+// runs the registry method on it, writes the result at its final offset through the streaming writer, and
+// drops the inputs' pages again. Resident memory is bounded by threads x (inputs + temporaries) x the largest
+// tensor, independent of the number of tensors.
+//
+// Per tensor: parameters are resolved from the recipe at the tensor's name and layer position (gradients,
+// filters; core/recipe/recipe.h); random methods draw from seed_of_tensor = seed XOR fnv1a32(name), model i
+// using seed_of_tensor + i. Output dtype: out_dtype, else dtype, else the input tensor's dtype (F64 -> F32).
+// Integer/bool tensors are refused before anything is written (they cannot be merged, and the writer only
+// produces float tensors).
+//
+// Output: model.safetensors (or shards + model.safetensors.index.json with max_shard_bytes), `__metadata__` =
+// {format: pt, merge_method, mergelab_recipe (JSON), mergelab_seed}; the base's non-tensor files (config.json,
+// tokenizer files, ...) copied; mergekit_config.yml (the recipe as mergekit YAML). Everything is written into
+// a hidden temporary folder beside the destination and renamed into place at the end; a failed or cancelled
+// merge leaves nothing behind. An existing destination is refused unless `force`; a destination that is, holds
+// or sits inside an input is always refused.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/checkpoint/dtype.h"
+#include "core/merge/registry.h"
+#include "core/recipe/recipe.h"
+
+namespace mergelab::engine {
+
+/// A merge that cannot run or failed: one message naming the file/model, tensor and problem.
+struct EngineError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+/// Thrown by run_merge when the cancel flag was raised; nothing was written.
+struct Cancelled : EngineError {
+  Cancelled() : EngineError("merge cancelled") {}
+};
+
+struct Progress {
+  std::size_t tensors_done = 0, tensors_total = 0;
+  std::uint64_t bytes_done = 0, bytes_total = 0;  ///< input + output bytes of the tensors done / of all
+  double elapsed_s = 0, eta_s = 0;
+  std::string tensor;  ///< the tensor just finished
+};
+
+struct PlanOptions {
+  std::uint32_t seed = 0;
+};
+
+struct TensorPlan {
+  std::string name;
+  std::vector<std::uint64_t> shape;
+  std::uint64_t numel = 0;
+  ckpt::DType out_dtype = ckpt::DType::F32;
+  double t = 0;            ///< gradient position (layer / (L - 1); 0 outside the layer stack)
+  merge::Params params;    ///< resolved for this tensor, seed included
+};
+
+struct Sources;  // the opened inputs (checkpoints / LoRA adapters)
+
+struct MergePlan {
+  recipe::Recipe recipe;
+  recipe::MergeLayout layout;
+  const merge::MethodSpec* method = nullptr;
+  std::uint32_t seed = 0;
+  int n_layers = 0;  ///< layers in the stack (0 = no numbered layers)
+  std::vector<TensorPlan> tensors;
+  std::uint64_t input_bytes = 0;   ///< bytes read from every input
+  std::uint64_t output_bytes = 0;  ///< tensor bytes written
+  std::vector<std::string> copied_files;  ///< non-tensor files of the base folder that will be copied
+  std::vector<std::string> warnings;      ///< extra tensors ignored, options ignored, ...
+  std::shared_ptr<const Sources> sources;
+
+  /// The resolved plan as text: method, inputs, parameter groups (tensors sharing the same resolved values),
+  /// output dtypes and size.
+  std::string describe() const;
+};
+
+/// Opens every input, checks compatibility (missing tensors, shape mismatches, unmergeable dtypes: the first
+/// problem is thrown as EngineError "<model>: tensor '<name>': <problem>") and resolves parameters per tensor.
+MergePlan plan_merge(const recipe::Recipe& recipe, const PlanOptions& options = {});
+
+struct RunOptions {
+  std::string out_dir;
+  int threads = 0;                       ///< 0 = hardware concurrency
+  std::uint64_t max_shard_bytes = 0;     ///< 0 = one model.safetensors
+  bool force = false;                    ///< replace an existing out_dir
+  bool sync = true;                      ///< fsync output files before renaming
+  std::function<void(const Progress&)> on_progress;  ///< called after each tensor (serialised)
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct RunReport {
+  std::size_t tensors = 0;
+  std::uint64_t bytes_in = 0, bytes_out = 0;
+  double seconds = 0;
+  std::vector<std::string> files;  ///< what the output folder holds
+};
+
+RunReport run_merge(const MergePlan& plan, const RunOptions& options);
+
+/// plan_merge + run_merge.
+RunReport merge_checkpoints(const recipe::Recipe& recipe, const RunOptions& options, const PlanOptions& plan = {});
+
+/// mergekit dtype names -> DType ("float32"/"fp32"/"float", "float16"/"fp16"/"half", "bfloat16"/"bf16").
+ckpt::DType dtype_from_name(const std::string& name);
+/// Per-tensor seed: seed XOR fnv1a32(name).
+std::uint32_t tensor_seed(std::uint32_t seed, const std::string& name);
+/// "1.5 GB", "12.0 MB" (decimal units) and "500MB" / "2GB" / "1.5G" / plain bytes -> bytes (throws EngineError).
+std::string format_bytes(std::uint64_t bytes);
+std::uint64_t parse_size(const std::string& text);
+
+}  // namespace mergelab::engine

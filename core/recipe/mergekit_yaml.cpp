@@ -1,0 +1,361 @@
+#include "core/recipe/mergekit_yaml.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+#include "core/checkpoint/lora.h"
+
+namespace mergelab::recipe {
+
+namespace fs = std::filesystem;
+using merge::MethodSpec;
+using merge::ParamSpec;
+
+bool is_mergekit_param(const std::string& name) {
+  static const std::set<std::string> names = {"weight", "density", "lambda", "t", "normalize", "rescale",
+                                              "gamma", "epsilon", "filter_wise", "int8_mask"};
+  return names.count(name) > 0;
+}
+
+namespace {
+
+struct Reader {
+  std::string source;
+  const MethodSpec* spec = nullptr;
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
+    std::string where = source;
+    if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+    throw RecipeError(where + ": " + what);
+  }
+
+  std::string text(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, what + " must be a string");
+    return n.Scalar();
+  }
+
+  double number(const YAML::Node& n, const ParamSpec& ps) const {
+    if (!n.IsScalar()) fail(n, "parameter " + ps.name + ": expected a value");
+    const std::string s = n.Scalar();
+    bool b = false;
+    const bool is_bool = YAML::convert<bool>::decode(n, b) && s != "0" && s != "1";
+    if (ps.name == "rescale") {
+      if (is_bool) return b ? 2.0 : 0.0;  // mergekit's bool: L1 match or nothing
+    } else if (is_bool) {
+      if (ps.kind != ParamSpec::Kind::Bool) fail(n, "parameter " + ps.name + ": expected a number, got '" + s + "'");
+      return b ? 1.0 : 0.0;
+    }
+    if (ps.kind == ParamSpec::Kind::Choice)
+      for (size_t i = 0; i < ps.choices.size(); ++i)
+        if (ps.choices[i] == s) return static_cast<double>(i);
+    double v = 0;
+    const char* first = s.data();
+    const char* last = s.data() + s.size();
+    if (!s.empty() && *first == '+') ++first;
+    auto [ptr, ec] = std::from_chars(first, last, v);
+    if (ec != std::errc() || ptr != last) {
+      std::string expected = "a number";
+      if (ps.kind == ParamSpec::Kind::Bool) expected = "true or false";
+      if (ps.kind == ParamSpec::Kind::Choice) {
+        expected = ps.name == "rescale" ? "true, false" : "";
+        for (const auto& c : ps.choices) expected += (expected.empty() ? "" : ", ") + c;
+      }
+      fail(n, "parameter " + ps.name + ": expected " + expected + ", got '" + s + "'");
+    }
+    return v;
+  }
+
+  ParamValue value(const YAML::Node& n, const ParamSpec& ps) const {
+    ParamValue out;
+    if (n.IsSequence()) {
+      if (n.size() == 0) fail(n, "parameter " + ps.name + ": empty list");
+      for (const auto& x : n) out.values.push_back(number(x, ps));
+    } else {
+      out.values.push_back(number(n, ps));
+    }
+    return out;
+  }
+
+  ParamSetting setting(const YAML::Node& n, const ParamSpec& ps) const {
+    ParamSetting s;
+    if (n.IsSequence() && n.size() > 0 && n[0].IsMap()) {
+      s.conditional = true;
+      for (const auto& item : n) {
+        if (!item.IsMap() || !item["value"]) fail(item, "parameter " + ps.name + ": each entry needs a 'value'");
+        for (const auto& kv : item) {
+          const std::string k = kv.first.Scalar();
+          if (k != "value" && k != "filter") fail(kv.first, "parameter " + ps.name + ": unknown key '" + k + "'");
+        }
+        ParamSetting::Entry e;
+        if (item["filter"]) e.filter = text(item["filter"], "filter");
+        if (e.filter == "*") e.filter.clear();
+        e.value = value(item["value"], ps);
+        s.entries.push_back(std::move(e));
+      }
+    } else if (n.IsMap()) {
+      fail(n, "parameter " + ps.name + ": expected a value, a list, or a list of {filter, value}");
+    } else {
+      s.entries.push_back({"", value(n, ps)});
+    }
+    return s;
+  }
+
+  ParamMap params(const YAML::Node& n, bool per_model) const {
+    ParamMap out;
+    if (!n || n.IsNull()) return out;
+    if (!n.IsMap()) fail(n, "parameters must be a mapping");
+    for (const auto& kv : n) {
+      const std::string name = kv.first.Scalar();
+      if (is_ignored_mergekit_param(name)) {
+        // Kept as written (a bool) so the config reads back the same; it changes nothing here.
+        ParamSpec ps{name, name, "", ParamSpec::Kind::Bool, 0, 0, 1, {}, true};
+        out[name] = setting(kv.second, ps);
+        continue;
+      }
+      const ParamSpec* ps = spec->param(name);
+      if (!ps) {
+        std::string known;
+        for (const auto& p : spec->params) known += (known.empty() ? "" : ", ") + p.name;
+        fail(kv.first, spec->name + ": unknown parameter '" + name + "' (known: " + (known.empty() ? "none" : known) + ")");
+      }
+      if (per_model && !ps->per_model) fail(kv.first, spec->name + ": parameter " + name + " cannot be set per model");
+      out[name] = setting(kv.second, *ps);
+    }
+    return out;
+  }
+};
+
+bool looks_local(const std::string& p) { return !p.empty(); }
+
+void check_local(const Recipe& r, const std::string& source, const std::string& what, const std::string& p) {
+  const std::string resolved = resolve_path(r, p);
+  std::error_code ec;
+  if (looks_local(p) && fs::exists(resolved, ec)) return;
+  throw RecipeError(source + ": " + what + " '" + p + "' is not a local file or directory (looked for " + resolved +
+                    "); Hugging Face hub names are not supported: download the model and give its local path, " +
+                    "relative to the YAML's folder or absolute");
+}
+
+std::string format_number(double v) {
+  char buf[64];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, ptr);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";  // keep floats floats in YAML
+  return s;
+}
+
+std::string format_value(double v, const ParamSpec* ps, const std::string& name) {
+  if (name == "rescale" && ps) {
+    if (v == 0.0) return "false";
+    if (v == 2.0) return "true";
+  }
+  if ((ps && ps->kind == ParamSpec::Kind::Bool) || is_ignored_mergekit_param(name)) return v != 0.0 ? "true" : "false";
+  if (ps && ps->kind == ParamSpec::Kind::Choice) {
+    const auto i = static_cast<size_t>(v);
+    if (v >= 0 && i < ps->choices.size()) return ps->choices[i];
+  }
+  return format_number(v);
+}
+
+void emit_value(YAML::Emitter& out, const ParamValue& v, const ParamSpec* ps, const std::string& name) {
+  if (v.values.size() == 1) {
+    out << format_value(v.values[0], ps, name);
+    return;
+  }
+  out << YAML::Flow << YAML::BeginSeq;
+  for (double x : v.values) out << format_value(x, ps, name);
+  out << YAML::EndSeq;
+}
+
+void emit_params(YAML::Emitter& out, const MethodSpec& spec, const ParamMap& params, std::set<std::string>& foreign) {
+  out << YAML::BeginMap;
+  for (const auto& [name, s] : params) {
+    const ParamSpec* ps = spec.param(name);
+    if (!is_mergekit_param(name)) foreign.insert(name);
+    if (name == "rescale")
+      for (const auto& e : s.entries)
+        for (double v : e.value.values)
+          if (v != 0.0 && v != 2.0) foreign.insert("rescale (" + format_value(v, ps, name) + ")");
+    out << YAML::Key << name << YAML::Value;
+    if (!s.conditional && s.entries.size() == 1 && s.entries[0].filter.empty()) {
+      emit_value(out, s.entries[0].value, ps, name);
+      continue;
+    }
+    out << YAML::BeginSeq;
+    for (const auto& e : s.entries) {
+      out << YAML::BeginMap;
+      if (!e.filter.empty()) out << YAML::Key << "filter" << YAML::Value << e.filter;
+      out << YAML::Key << "value" << YAML::Value;
+      emit_value(out, e.value, ps, name);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
+}
+
+}  // namespace
+
+Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, const std::string& base_dir,
+                           const YamlReadOptions& options) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw RecipeError(source + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  Reader rd{source, nullptr};
+  if (!root.IsMap()) throw RecipeError(source + ": expected a mergekit config (a mapping with merge_method and models)");
+  Recipe r;
+  r.base_dir = base_dir;
+  static const std::set<std::string> known = {"merge_method", "base_model", "models",    "parameters",
+                                              "dtype",        "out_dtype",  "slices",    "modules",
+                                              "tokenizer_source", "tokenizer", "chat_template"};
+  for (const auto& kv : root) {
+    const std::string k = kv.first.Scalar();
+    if (!known.count(k)) r.warnings.push_back(source + ": unknown key '" + k + "' ignored");
+  }
+  if (root["slices"] || root["modules"])
+    rd.fail(root["slices"] ? root["slices"] : root["modules"],
+            "'slices' / 'layer_range' / 'modules' are not supported: MergeLab merges whole models; list them under "
+            "'models:' instead");
+  for (const char* k : {"tokenizer_source", "tokenizer", "chat_template"})
+    if (root[k]) r.warnings.push_back(source + ": '" + k + "' ignored (the base model's tokenizer files are copied)");
+  if (!root["merge_method"]) throw RecipeError(source + ": missing 'merge_method'");
+  r.method = rd.text(root["merge_method"], "merge_method");
+  try {
+    rd.spec = &method_of(r);
+  } catch (const RecipeError& e) {
+    rd.fail(root["merge_method"], e.what());
+  }
+  if (root["base_model"] && !root["base_model"].IsNull()) r.base_model = rd.text(root["base_model"], "base_model");
+  const YAML::Node models = root["models"];
+  if (!models || !models.IsSequence() || models.size() == 0) throw RecipeError(source + ": 'models' must be a non-empty list");
+  for (const auto& m : models) {
+    ModelEntry e;
+    if (m.IsScalar()) e.path = m.Scalar();
+    else if (m.IsMap() && m["model"]) {
+      e.path = rd.text(m["model"], "model");
+      for (const auto& kv : m) {
+        const std::string k = kv.first.Scalar();
+        if (k != "model" && k != "parameters") rd.fail(kv.first, "models: unknown key '" + k + "'");
+      }
+      e.params = rd.params(m["parameters"], true);
+    } else {
+      rd.fail(m, "models: each entry needs 'model'");
+    }
+    // mergekit's "BASE+ADAPTER": a LoRA adapter applied to BASE, which must be the base model.
+    if (const auto plus = e.path.rfind('+'); plus != std::string::npos && plus > 0) {
+      const std::string lora_base = e.path.substr(0, plus);
+      if (r.base_model.empty() || fs::weakly_canonical(resolve_path(r, lora_base)) != fs::weakly_canonical(resolve_path(r, r.base_model)))
+        rd.fail(m, "model '" + e.path + "': a LoRA adapter (BASE+ADAPTER) must apply to the base_model");
+      e.path = e.path.substr(plus + 1);
+    }
+    r.models.push_back(std::move(e));
+  }
+  r.params = rd.params(root["parameters"], false);
+  auto dtype = [&](const char* key) -> std::string {
+    if (!root[key] || root[key].IsNull()) return "";
+    const std::string d = rd.text(root[key], key);
+    static const std::set<std::string> ok = {"float32", "fp32", "float", "float16", "fp16", "half", "bfloat16", "bf16"};
+    if (!ok.count(d)) rd.fail(root[key], std::string(key) + " '" + d + "' is not supported (float32, float16, bfloat16)");
+    return d;
+  };
+  r.dtype = dtype("dtype");
+  r.out_dtype = dtype("out_dtype");
+  try {
+    validate(r);
+  } catch (const RecipeError& e) {
+    throw RecipeError(source + ": " + e.what());
+  }
+  if (options.check_paths) {
+    if (!r.base_model.empty()) check_local(r, source, "base_model", r.base_model);
+    for (const auto& m : r.models) check_local(r, source, "model", m.path);
+  }
+  return r;
+}
+
+Recipe read_mergekit_yaml(const std::string& path, const YamlReadOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RecipeError(path + ": cannot open the file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string dir = fs::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  return parse_mergekit_yaml(ss.str(), path, dir, options);
+}
+
+std::string to_mergekit_yaml(const Recipe& r, const std::string& target_dir) {
+  const MethodSpec& spec = method_of(r);
+  std::error_code ec;
+  const bool keep_paths = target_dir.empty() || r.base_dir.empty() ||
+                          fs::weakly_canonical(target_dir, ec) == fs::weakly_canonical(r.base_dir, ec);
+  auto path_of = [&](const std::string& p) {
+    return keep_paths ? p : fs::absolute(resolve_path(r, p)).lexically_normal().string();
+  };
+  std::set<std::string> foreign;
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "merge_method" << YAML::Value << r.method;
+  // mergekit's slerp needs the base (t = 0); linear must not get one (it would need a weight).
+  if (!r.base_model.empty() && (spec.needs_base || spec.name == "slerp"))
+    out << YAML::Key << "base_model" << YAML::Value << path_of(r.base_model);
+  out << YAML::Key << "models" << YAML::Value << YAML::BeginSeq;
+  for (const auto& m : r.models) {
+    std::string p = path_of(m.path);
+    if (!r.base_model.empty() && ckpt::is_lora_adapter(resolve_path(r, m.path))) p = path_of(r.base_model) + "+" + p;
+    out << YAML::BeginMap << YAML::Key << "model" << YAML::Value << p;
+    if (!m.params.empty()) {
+      out << YAML::Key << "parameters" << YAML::Value;
+      emit_params(out, spec, m.params, foreign);
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  if (!r.params.empty()) {
+    out << YAML::Key << "parameters" << YAML::Value;
+    emit_params(out, spec, r.params, foreign);
+  }
+  if (!r.dtype.empty()) out << YAML::Key << "dtype" << YAML::Value << r.dtype;
+  if (!r.out_dtype.empty()) out << YAML::Key << "out_dtype" << YAML::Value << r.out_dtype;
+  out << YAML::EndMap;
+  std::string header = "# mergekit config written by MergeLab\n";
+  if (!foreign.empty()) {
+    header += "# MergeLab-only settings (mergekit ignores them and uses its own rule):";
+    for (const auto& f : foreign) header += " " + f;
+    header += "\n";
+  }
+  if (spec.name.rfind("breadcrumbs", 0) == 0) {
+    bool drop = false;
+    if (auto it = r.params.find("drop_small_tensors"); it != r.params.end()) drop = it->second.evaluate("", 0).value_or(0) != 0;
+    if (!drop)
+      header += "# note: mergekit zeroes the task vectors of tensors with fewer than 1/gamma entries; MergeLab keeps them\n";
+  }
+  return header + out.c_str() + "\n";
+}
+
+void write_mergekit_yaml(const Recipe& recipe, const std::string& path) {
+  std::string dir = fs::path(path).parent_path().string();
+  const std::string text = to_mergekit_yaml(recipe, dir.empty() ? "." : dir);
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw RecipeError(path + ": cannot write");
+    out << text;
+    if (!out.flush()) throw RecipeError(path + ": cannot write");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw RecipeError(path + ": cannot rename the temporary file into place");
+  }
+}
+
+}  // namespace mergelab::recipe

@@ -1,0 +1,277 @@
+#include "core/recipe/recipe.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace mergelab::recipe {
+
+namespace fs = std::filesystem;
+using merge::MethodSpec;
+using merge::ParamSpec;
+
+double ParamValue::at(double t) const {
+  if (values.empty()) throw RecipeError("empty parameter value");
+  if (values.size() == 1) return values[0];
+  // mergekit: scaled = t (n - 1); i0 = int(scaled); i1 = min(n - 1, i0 + 1); lerp by the fraction.
+  const double scaled = std::clamp(t, 0.0, 1.0) * static_cast<double>(values.size() - 1);
+  const auto i0 = static_cast<size_t>(scaled);
+  const size_t i1 = std::min(values.size() - 1, i0 + 1);
+  const double frac = scaled - static_cast<double>(i0);
+  return (1.0 - frac) * values[i0] + frac * values[i1];
+}
+
+std::optional<double> ParamSetting::evaluate(const std::string& tensor, double t) const {
+  for (const auto& e : entries)
+    if (e.filter.empty() || e.filter == "*" || tensor.find(e.filter) != std::string::npos) return e.value.at(t);
+  return std::nullopt;
+}
+
+std::string resolve_path(const Recipe& recipe, const std::string& path) {
+  if (path.empty() || recipe.base_dir.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(recipe.base_dir) / path).lexically_normal().string();
+}
+
+const MethodSpec& method_of(const Recipe& recipe) {
+  if (const MethodSpec* m = merge::find_method(recipe.method)) return *m;
+  std::string known;
+  for (const auto& m : merge::method_registry()) known += (known.empty() ? "" : ", ") + m.name;
+  throw RecipeError("unknown merge_method '" + recipe.method + "' (known: " + known + ")");
+}
+
+bool is_ignored_mergekit_param(const std::string& name) { return name == "int8_mask"; }
+
+namespace {
+std::string canonical_key(const std::string& p) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(p, ec);
+  return ec ? fs::path(p).lexically_normal().string() : c.string();
+}
+
+void check_value(const Recipe& r, const ParamSpec& ps, double v, const std::string& where) {
+  std::ostringstream why;
+  if (!std::isfinite(v)) why << "is not a finite number";
+  else if (ps.kind == ParamSpec::Kind::Bool && v != 0.0 && v != 1.0) why << "must be true or false";
+  else if (ps.kind == ParamSpec::Kind::Choice &&
+           (v != std::floor(v) || v < 0 || v >= static_cast<double>(ps.choices.size())))
+    why << "must be one of the listed choices";
+  else if ((ps.kind == ParamSpec::Kind::Real || ps.kind == ParamSpec::Kind::Integer) &&
+           (v < ps.min_value || v > ps.max_value))
+    why << "is " << v << ", outside [" << ps.min_value << ", " << ps.max_value << "]";
+  else return;
+  throw RecipeError(r.method + ": parameter " + ps.name + where + " " + why.str());
+}
+
+void check_settings(const Recipe& r, const MethodSpec& spec, const ParamMap& params, bool per_model,
+                    const std::string& where) {
+  for (const auto& [name, setting] : params) {
+    if (is_ignored_mergekit_param(name)) continue;
+    const ParamSpec* ps = spec.param(name);
+    if (!ps) {
+      std::string known;
+      for (const auto& p : spec.params) known += (known.empty() ? "" : ", ") + p.name;
+      throw RecipeError(r.method + ": unknown parameter '" + name + "'" + where + " (known: " +
+                        (known.empty() ? "none" : known) + ")");
+    }
+    if (per_model && !ps->per_model)
+      throw RecipeError(r.method + ": parameter " + name + " cannot be set per model" + where);
+    if (setting.entries.empty()) throw RecipeError(r.method + ": parameter " + name + where + " has no value");
+    for (const auto& e : setting.entries) {
+      if (e.value.values.empty()) throw RecipeError(r.method + ": parameter " + name + where + " has an empty list");
+      if (e.value.values.size() > 1 && ps->kind != ParamSpec::Kind::Real)
+        throw RecipeError(r.method + ": parameter " + name + where + " cannot be a gradient (it is not a number)");
+      for (double v : e.value.values) check_value(r, *ps, v, where);
+    }
+  }
+}
+}  // namespace
+
+MergeLayout merge_layout(const Recipe& r) {
+  const MethodSpec& spec = method_of(r);
+  MergeLayout out;
+  const std::string base = r.base_model.empty() ? "" : resolve_path(r, r.base_model);
+  const std::string base_key = base.empty() ? "" : canonical_key(base);
+  if (spec.name == "slerp") {
+    if (!base.empty()) {
+      out.models.push_back(base);
+      out.entry.push_back(-1);
+      for (size_t i = 0; i < r.models.size(); ++i) {
+        const std::string p = resolve_path(r, r.models[i].path);
+        if (canonical_key(p) == base_key) continue;
+        out.models.push_back(p);
+        out.entry.push_back(static_cast<int>(i));
+      }
+    } else {
+      for (size_t i = 0; i < r.models.size(); ++i) {
+        out.models.push_back(resolve_path(r, r.models[i].path));
+        out.entry.push_back(static_cast<int>(i));
+      }
+    }
+    if (out.models.size() != 2)
+      throw RecipeError("slerp: needs exactly two models (the base_model, t = 0, and one other), got " +
+                        std::to_string(out.models.size()));
+    return out;
+  }
+  if (spec.needs_base) {
+    if (base.empty()) throw RecipeError(spec.name + ": needs a base_model");
+    out.base = base;
+  }
+  for (size_t i = 0; i < r.models.size(); ++i) {
+    const std::string p = resolve_path(r, r.models[i].path);
+    if (spec.needs_base && canonical_key(p) == base_key) continue;  // mergekit leaves the base out of the task vectors
+    out.models.push_back(p);
+    out.entry.push_back(static_cast<int>(i));
+  }
+  const int n = static_cast<int>(out.models.size());
+  if (n < spec.min_models || (spec.max_models >= 0 && n > spec.max_models))
+    throw RecipeError(spec.name + ": needs " +
+                      (spec.max_models < 0 ? "at least " + std::to_string(spec.min_models)
+                                           : std::to_string(spec.min_models) + " to " + std::to_string(spec.max_models)) +
+                      " models besides the base, got " + std::to_string(n));
+  return out;
+}
+
+void validate(const Recipe& r) {
+  const MethodSpec& spec = method_of(r);
+  check_settings(r, spec, r.params, false, "");
+  for (size_t i = 0; i < r.models.size(); ++i) {
+    if (r.models[i].path.empty()) throw RecipeError(spec.name + ": model " + std::to_string(i + 1) + " has no path");
+    check_settings(r, spec, r.models[i].params, true, " of model '" + r.models[i].path + "'");
+  }
+  merge_layout(r);
+}
+
+std::optional<int> layer_index(const std::string& tensor) {
+  size_t start = 0;
+  while (start <= tensor.size()) {
+    size_t end = tensor.find('.', start);
+    if (end == std::string::npos) end = tensor.size();
+    // A layer number is a component followed by more of the name ("layers.3.mlp"), never the last one.
+    if (end > start && end < tensor.size()) {
+      bool digits = true;
+      for (size_t i = start; i < end; ++i) digits = digits && std::isdigit(static_cast<unsigned char>(tensor[i]));
+      if (digits && end - start < 9) return std::stoi(tensor.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+double layer_position(const std::string& tensor, int n_layers) {
+  const auto layer = layer_index(tensor);
+  if (!layer) return 0.0;
+  if (n_layers <= 1) return 1.0;
+  return std::clamp(static_cast<double>(*layer) / static_cast<double>(n_layers - 1), 0.0, 1.0);
+}
+
+merge::Params resolve_params(const Recipe& r, const MergeLayout& layout, const std::string& tensor, double t,
+                             uint32_t seed) {
+  const MethodSpec& spec = method_of(r);
+  merge::Params p(&spec);
+  p.seed = seed;
+  for (const ParamSpec& ps : spec.params) {
+    std::optional<double> global;
+    if (auto it = r.params.find(ps.name); it != r.params.end()) global = it->second.evaluate(tensor, t);
+    if (global) p.set(ps.name, *global);
+    if (!ps.per_model) continue;
+    for (size_t m = 0; m < layout.entry.size(); ++m) {
+      const int e = layout.entry[m];
+      if (e < 0) continue;
+      const auto& mp = r.models[static_cast<size_t>(e)].params;
+      if (auto it = mp.find(ps.name); it != mp.end())
+        if (auto v = it->second.evaluate(tensor, t)) p.set_model(m, ps.name, *v);
+    }
+  }
+  return p;
+}
+
+// ---- JSON ------------------------------------------------------------------------------------
+namespace {
+using nlohmann::json;
+
+json setting_to_json(const ParamSetting& s) {
+  auto value = [](const ParamValue& v) { return v.values.size() == 1 ? json(v.values[0]) : json(v.values); };
+  if (!s.conditional && s.entries.size() == 1 && s.entries[0].filter.empty()) return value(s.entries[0].value);
+  json list = json::array();
+  for (const auto& e : s.entries) {
+    json item = {{"value", value(e.value)}};
+    if (!e.filter.empty()) item["filter"] = e.filter;
+    list.push_back(item);
+  }
+  return list;
+}
+
+ParamSetting setting_from_json(const json& j) {
+  auto value = [](const json& v) {
+    ParamValue out;
+    if (v.is_array())
+      for (const auto& x : v) out.values.push_back(x.get<double>());
+    else if (v.is_boolean()) out.values.push_back(v.get<bool>() ? 1.0 : 0.0);
+    else out.values.push_back(v.get<double>());
+    return out;
+  };
+  ParamSetting s;
+  if (j.is_array() && !j.empty() && j[0].is_object()) {
+    s.conditional = true;
+    for (const auto& item : j) s.entries.push_back({item.value("filter", std::string()), value(item.at("value"))});
+  } else {
+    s.entries.push_back({"", value(j)});
+  }
+  return s;
+}
+
+json params_to_json(const ParamMap& m) {
+  json out = json::object();
+  for (const auto& [k, v] : m) out[k] = setting_to_json(v);
+  return out;
+}
+
+ParamMap params_from_json(const json& j) {
+  ParamMap out;
+  for (const auto& [k, v] : j.items()) out[k] = setting_from_json(v);
+  return out;
+}
+}  // namespace
+
+std::string recipe_to_json(const Recipe& r) {
+  json j;
+  j["merge_method"] = r.method;
+  if (!r.base_model.empty()) j["base_model"] = r.base_model;
+  json models = json::array();
+  for (const auto& m : r.models) {
+    json e = {{"model", m.path}};
+    if (!m.params.empty()) e["parameters"] = params_to_json(m.params);
+    models.push_back(e);
+  }
+  j["models"] = models;
+  if (!r.params.empty()) j["parameters"] = params_to_json(r.params);
+  if (!r.dtype.empty()) j["dtype"] = r.dtype;
+  if (!r.out_dtype.empty()) j["out_dtype"] = r.out_dtype;
+  return j.dump();
+}
+
+Recipe recipe_from_json(const std::string& text) {
+  try {
+    const json j = json::parse(text);
+    Recipe r;
+    r.method = j.at("merge_method").get<std::string>();
+    r.base_model = j.value("base_model", std::string());
+    for (const auto& m : j.at("models")) {
+      ModelEntry e;
+      e.path = m.at("model").get<std::string>();
+      if (m.contains("parameters")) e.params = params_from_json(m.at("parameters"));
+      r.models.push_back(std::move(e));
+    }
+    if (j.contains("parameters")) r.params = params_from_json(j.at("parameters"));
+    r.dtype = j.value("dtype", std::string());
+    r.out_dtype = j.value("out_dtype", std::string());
+    return r;
+  } catch (const json::exception& e) {
+    throw RecipeError(std::string("recipe JSON: ") + e.what());
+  }
+}
+
+}  // namespace mergelab::recipe
