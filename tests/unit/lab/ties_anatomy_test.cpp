@@ -92,3 +92,35 @@ TEST(TiesAnatomy, RejectsBadInput) {
 
 }  // namespace
 }  // namespace mergelab::toy
+
+// The Task Arithmetic panel's presets (coefficients per task vector, through merge::task_arithmetic)
+// reproduce 02_task_arithmetic.py: addition 79.7 / 68.3 / 71.7 %, negation 94.3 / 58.0 %.
+#include "core/merge/task_arithmetic.h"
+#include "core/toy/lab.h"
+
+namespace mergelab::toy {
+namespace {
+
+std::vector<double> coefficients_accuracy(double l0, double l1, double l2) {
+  static const LabToy toy = train_lab_toy(LabSetup{});
+  const merge::VecViews<double> tvs(toy.task_vectors.begin(), toy.task_vectors.end());
+  return lab_scores(toy, merge::task_arithmetic<double>(toy.pretrained, tvs, {l0, l1, l2}));
+}
+
+TEST(TaskArithmeticPresets, AdditionAndNegationEqualTheArticle) {
+  const auto add = coefficients_accuracy(0.7, 0.7, 0.0);
+  EXPECT_DOUBLE_EQ(add[0], 239.0 / 300);  // 79.7%
+  EXPECT_DOUBLE_EQ(add[1], 205.0 / 300);  // 68.3%
+  EXPECT_DOUBLE_EQ(add[2], 215.0 / 300);  // 71.7%
+  const auto neg = coefficients_accuracy(0.7, 0.2, 0.0);
+  EXPECT_DOUBLE_EQ(neg[0], 283.0 / 300);  // 94.3%
+  EXPECT_DOUBLE_EQ(neg[1], 174.0 / 300);  // 58.0%
+  // The same as the article experiment, computed there as (theta_0 + 0.7 (tau_0 + tau_1)) - 0.5 tau_1.
+  const TaskArithmeticExperiment ex = run_task_arithmetic_experiment();
+  EXPECT_EQ(neg[0], ex.after_negation[0]);
+  EXPECT_EQ(neg[1], ex.after_negation[1]);
+  EXPECT_EQ(add, ex.merged);
+}
+
+}  // namespace
+}  // namespace mergelab::toy
