@@ -1,0 +1,212 @@
+#include "core/recipe/recipe.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/recipe/mergekit_yaml.h"
+
+using namespace mergelab;
+using namespace mergelab::recipe;
+
+namespace {
+const std::string kMergekit = std::string(MERGELAB_TEST_DATA) + "/digits/mergekit";
+const std::vector<std::string> kFixtures = {"linear", "slerp", "task_arithmetic", "ties", "breadcrumbs_ties",
+                                            "model_stock", "dare_ties"};
+
+Recipe parse(const std::string& text, YamlReadOptions opt = {.check_paths = false}) {
+  return parse_mergekit_yaml(text, "test.yml", "/models", opt);
+}
+
+std::string error_of(const std::string& text, YamlReadOptions opt = {.check_paths = false}) {
+  try {
+    parse(text, opt);
+  } catch (const RecipeError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(MergekitYaml, ReadsTheFixturesAsWritten) {
+  const Recipe ties = read_mergekit_yaml(kMergekit + "/ties.yml");
+  EXPECT_EQ(ties.method, "ties");
+  EXPECT_EQ(ties.base_model, "../models/base");
+  ASSERT_EQ(ties.models.size(), 3u);
+  EXPECT_EQ(ties.models[1].path, "../models/ft_task1");
+  EXPECT_EQ(ties.models[2].params.at("density"), ParamSetting::scalar(0.2));
+  EXPECT_EQ(ties.params.at("normalize"), ParamSetting::scalar(1.0));
+  EXPECT_EQ(ties.dtype, "float32");
+  EXPECT_EQ(resolve_path(ties, ties.base_model),
+            (std::filesystem::path(kMergekit) / "../models/base").lexically_normal().string());
+  const Recipe ta = read_mergekit_yaml(kMergekit + "/task_arithmetic.yml");
+  EXPECT_EQ(ta.models[2].params.at("weight"), ParamSetting::scalar(-0.3));
+}
+
+TEST(MergekitYaml, EveryFixtureRoundTrips) {
+  for (const auto& name : kFixtures) {
+    SCOPED_TRACE(name);
+    const Recipe a = read_mergekit_yaml(kMergekit + "/" + name + ".yml");
+    const std::string yaml = to_mergekit_yaml(a, a.base_dir);
+    const Recipe b = parse_mergekit_yaml(yaml, "written.yml", a.base_dir);
+    EXPECT_EQ(a, b) << yaml;
+    EXPECT_EQ(to_mergekit_yaml(b, b.base_dir), yaml);  // writing is stable
+  }
+}
+
+TEST(MergekitYaml, GradientsFiltersAndChoicesRoundTrip) {
+  const Recipe a = parse(R"(
+merge_method: ties
+base_model: base
+models:
+  - model: a
+    parameters:
+      weight: [0.0, 0.5, 1.0]
+      density:
+        - filter: mlp
+          value: [0.2, 0.8]
+        - value: 0.5
+  - model: b
+    parameters: {weight: 1}
+parameters:
+  normalize: false
+  rescale: true
+  sign_rule: count
+  int8_mask: true
+  lambda: 0.75
+out_dtype: bfloat16
+)");
+  EXPECT_EQ(a.models[0].params.at("weight"), ParamSetting::gradient({0.0, 0.5, 1.0}));
+  const ParamSetting& d = a.models[0].params.at("density");
+  ASSERT_TRUE(d.conditional);
+  ASSERT_EQ(d.entries.size(), 2u);
+  EXPECT_EQ(d.entries[0].filter, "mlp");
+  EXPECT_EQ(a.params.at("rescale"), ParamSetting::scalar(2.0));    // mergekit's true = L1 match
+  EXPECT_EQ(a.params.at("sign_rule"), ParamSetting::scalar(0.0));  // "count" is choice 0
+  const std::string yaml = to_mergekit_yaml(a);
+  EXPECT_NE(yaml.find("weight: [0.0, 0.5, 1.0]"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("rescale: true"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("MergeLab-only settings (mergekit ignores them and uses its own rule): sign_rule"), std::string::npos)
+      << yaml;
+  EXPECT_EQ(parse(yaml), a);
+  EXPECT_EQ(recipe_from_json(recipe_to_json(a)), a);
+}
+
+TEST(MergekitYaml, RefusesWhatItCannotDoWithOneClearMessage) {
+  const std::string head = "merge_method: ties\nbase_model: base\n";
+  EXPECT_NE(error_of("merge_method: ties\nslices:\n  - sources:\n      - model: a\n        layer_range: [0, 4]\n")
+                .find("'slices' / 'layer_range' / 'modules' are not supported"),
+            std::string::npos);
+  EXPECT_NE(error_of("merge_method: frankenmerge\nmodels: [a]\n").find("unknown merge_method 'frankenmerge' (known: linear"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "models:\n  - model: a\n    parameters: {wieght: 1}\n").find("test.yml:5: ties: unknown parameter 'wieght'"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "models:\n  - model: a\n    parameters: {density: 1.5}\n").find("parameter density of model 'a' is 1.5, outside [0, 1]"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "models: [a]\nparameters: {lambda: abc}\n").find("parameter lambda: expected a number, got 'abc'"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "models:\n  - model: a\n    parameters: {normalize: true}\n").find("normalize cannot be set per model"),
+            std::string::npos);
+  EXPECT_NE(error_of("merge_method: ties\nmodels: [a]\n").find("ties: needs a base_model"), std::string::npos);
+  EXPECT_NE(error_of("merge_method: model_stock\nbase_model: b\nmodels: [a]\n").find("at least 2 models besides the base, got 1"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "models: [a]\ndtype: int8\n").find("dtype 'int8' is not supported"), std::string::npos);
+  EXPECT_NE(error_of(head + "models: [\n").find("test.yml:"), std::string::npos);
+}
+
+TEST(MergekitYaml, HubNamesAreRefused) {
+  try {
+    parse_mergekit_yaml("merge_method: linear\nmodels:\n  - model: mistralai/Mistral-7B-v0.1\n", "hub.yml", kMergekit, {});
+    FAIL() << "a hub name was accepted";
+  } catch (const RecipeError& e) {
+    EXPECT_NE(std::string(e.what()).find("hub.yml: model 'mistralai/Mistral-7B-v0.1' is not a local file or directory"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(MergekitYaml, TokenizerOptionsAreIgnoredWithAWarning) {
+  const Recipe r = parse("merge_method: linear\nmodels: [a, b]\ntokenizer_source: union\nchat_template: chatml\n");
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_NE(r.warnings[0].find("'tokenizer_source' ignored"), std::string::npos);
+}
+
+TEST(Recipe, GradientsInterpolatePiecewiseLinearlyLikeMergekit) {
+  const ParamValue v{{0.0, 1.0, 3.0}};
+  EXPECT_DOUBLE_EQ(v.at(0.0), 0.0);
+  EXPECT_DOUBLE_EQ(v.at(0.25), 0.5);  // scaled 0.5: halfway between 0 and 1
+  EXPECT_DOUBLE_EQ(v.at(0.5), 1.0);
+  EXPECT_DOUBLE_EQ(v.at(0.75), 2.0);
+  EXPECT_DOUBLE_EQ(v.at(1.0), 3.0);
+  EXPECT_DOUBLE_EQ(ParamValue{{7.0}}.at(0.3), 7.0);
+}
+
+TEST(Recipe, LayerPositions) {
+  EXPECT_EQ(layer_index("model.layers.12.mlp.up_proj.weight"), 12);
+  EXPECT_EQ(layer_index("transformer.h.3.attn.c_attn.weight"), 3);
+  EXPECT_EQ(layer_index("model.embed_tokens.weight"), std::nullopt);
+  EXPECT_EQ(layer_index("fc1.weight"), std::nullopt);
+  EXPECT_EQ(layer_index("bias.7"), std::nullopt);  // a trailing number is not a layer
+  EXPECT_DOUBLE_EQ(layer_position("model.layers.0.w", 5), 0.0);
+  EXPECT_DOUBLE_EQ(layer_position("model.layers.3.w", 5), 0.75);
+  EXPECT_DOUBLE_EQ(layer_position("model.layers.4.w", 5), 1.0);
+  EXPECT_DOUBLE_EQ(layer_position("lm_head.weight", 5), 0.0);  // outside the stack: the first value
+  EXPECT_DOUBLE_EQ(layer_position("model.layers.0.w", 1), 1.0);  // a single layer: mergekit's t = 1
+}
+
+TEST(Recipe, ParametersResolvePerTensorFiltersFirstMatchThenFallThrough) {
+  const Recipe r = parse(R"(
+merge_method: ties
+base_model: base
+models:
+  - model: a
+    parameters:
+      weight: [1.0, 2.0]
+      density:
+        - filter: attn
+          value: 0.1
+        - filter: mlp
+          value: 0.2
+        - filter: attn.q
+          value: 0.9
+  - model: b
+    parameters:
+      density:
+        - filter: never
+          value: 0.3
+parameters:
+  density: 0.6
+  lambda:
+    - filter: embed
+      value: 0.5
+)");
+  const MergeLayout layout = merge_layout(r);
+  ASSERT_EQ(layout.models.size(), 2u);
+  auto at = [&](const std::string& tensor, double t) { return resolve_params(r, layout, tensor, t, 7); };
+  const merge::Params q = at("layers.1.attn.q.weight", 0.5);
+  EXPECT_DOUBLE_EQ(q.get("density", 0), 0.1);  // the first matching filter wins over the later 'attn.q'
+  EXPECT_DOUBLE_EQ(q.get("density", 1), 0.6);  // no filter of model b matches: the top-level value
+  EXPECT_DOUBLE_EQ(q.get("weight", 0), 1.5);   // gradient at t = 0.5
+  EXPECT_DOUBLE_EQ(q.get("weight", 1), 1.0);   // default
+  EXPECT_DOUBLE_EQ(q.get("lambda"), 1.0);      // filter 'embed' does not match: the default
+  EXPECT_EQ(q.seed, 7u);
+  const merge::Params e = at("embed_tokens.weight", 0.0);
+  EXPECT_DOUBLE_EQ(e.get("density", 0), 0.6);  // model a's filters do not match
+  EXPECT_DOUBLE_EQ(e.get("lambda"), 0.5);
+  EXPECT_DOUBLE_EQ(e.get("weight", 0), 1.0);
+  EXPECT_DOUBLE_EQ(at("layers.1.mlp.weight", 1.0).get("density", 0), 0.2);
+}
+
+TEST(Recipe, LayoutsFollowMergekit) {
+  // The base listed among the models is left out of the task vectors.
+  const Recipe ties = parse("merge_method: ties\nbase_model: base\nmodels: [base, a, b]\n");
+  const MergeLayout l = merge_layout(ties);
+  EXPECT_EQ(l.base, "/models/base");
+  EXPECT_EQ(l.models, (std::vector<std::string>{"/models/a", "/models/b"}));
+  EXPECT_EQ(l.entry, (std::vector<int>{1, 2}));
+  // slerp: the base is t = 0 whether or not it is listed.
+  const MergeLayout s = merge_layout(parse("merge_method: slerp\nbase_model: b\nmodels: [a, b]\nparameters: {t: 0.3}\n"));
+  EXPECT_EQ(s.models, (std::vector<std::string>{"/models/b", "/models/a"}));
+  EXPECT_EQ(s.entry, (std::vector<int>{-1, 0}));
+  EXPECT_THROW(merge_layout(parse("merge_method: slerp\nbase_model: b\nmodels: [a, c, d]\n")), RecipeError);
+}
