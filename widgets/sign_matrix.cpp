@@ -63,7 +63,7 @@ SignMatrixResult SignMatrix(const char* id, ImVec2 size, const SignMatrixSpec& s
   if (vmax <= 0.0) vmax = 1.0;
 
   const ImVec2 mouse = ImGui::GetIO().MousePos;
-  const ImVec4 grey = dark ? ImVec4(0.42f, 0.42f, 0.42f, 1) : ImVec4(0.78f, 0.78f, 0.78f, 1);
+  const ImVec4 grey = dark ? ImVec4(0.36f, 0.36f, 0.36f, 1) : ImVec4(0.80f, 0.80f, 0.80f, 1);
   float y = p0.y;
   std::vector<float> row_top(static_cast<size_t>(spec.rows));
   for (int r = 0; r < spec.rows; ++r) {
@@ -78,7 +78,7 @@ SignMatrixResult SignMatrix(const char* id, ImVec2 size, const SignMatrixSpec& s
       ImU32 col;
       if (spec.greyed && spec.greyed[static_cast<size_t>(r) * spec.cols + c]) {
         const ImVec4 tint = v > 0 ? ImVec4(0.89f, 0.26f, 0.20f, 1) : v < 0 ? ImVec4(0.20f, 0.47f, 0.90f, 1) : grey;
-        col = mix(grey, tint, 0.18f);
+        col = mix(grey, tint, 0.10f);
       } else {
         col = SignColor(v, static_cast<float>(std::abs(v) / vmax), dark);
       }

@@ -23,6 +23,7 @@ using ImGuiCompat::em;
 enum class Source { ArticleDemo, LabToy, LabGrown };
 constexpr int kMaxColumns = 300;  ///< columns drawn at most (the first ones)
 constexpr int kGrownD = 64;       ///< parameters of the grown Merge Lab preset
+constexpr int kZoomColumns = 40;  ///< columns of the zoomed view
 
 class TiesAnatomyPanel : public Panel {
  public:
@@ -142,58 +143,24 @@ class TiesAnatomyPanel : public Panel {
       ImGui::TextDisabled("Sign agreement and sparsity appear after step 3.");
     }
 
-    // The matrix: task rows, then (after elect) the elected sign row, then (after merge) the merged row.
-    const int N = static_cast<int>(a_.task_vectors.rows());
-    const int cols = static_cast<int>(std::min<long>(n, kMaxColumns));
-    std::vector<std::string> labels;
-    std::vector<double> values;
-    std::vector<unsigned char> grey;
-    for (int i = 0; i < N; ++i) {
-      labels.push_back("task " + std::to_string(i));
-      for (int j = 0; j < cols; ++j) {
-        values.push_back(a_.task_vectors(i, j));
-        const bool trimmed = a_.trimmed(i, j) == 0.0 && a_.task_vectors(i, j) != 0.0;
-        const bool outvoted = !trimmed && a_.contributes(i, j) == 0;
-        grey.push_back(static_cast<unsigned char>((step_ >= 1 && trimmed) || (step_ >= 2 && outvoted)));
-      }
-    }
-    const double vmax = a_.task_vectors.cwiseAbs().maxCoeff();
-    int rows = N;
-    if (step_ >= 2) {
-      labels.push_back("elected sign");
-      for (int j = 0; j < cols; ++j) values.push_back(a_.elected[j] * vmax), grey.push_back(0);
-      ++rows;
-    }
-    if (step_ >= 3) {
-      labels.push_back("merged");
-      for (int j = 0; j < cols; ++j) values.push_back(a_.merged[j]), grey.push_back(0);
-      ++rows;
-    }
-    std::vector<const char*> label_ptrs;
-    for (const auto& l : labels) label_ptrs.push_back(l.c_str());
-    const int gaps[1] = {N};
-    Widgets::SignMatrixSpec ms;
-    ms.values = values.data();
-    ms.rows = rows;
-    ms.cols = cols;
-    ms.row_labels = label_ptrs.data();
-    ms.greyed = grey.data();
-    ms.vmax = vmax;
-    ms.highlight_row = step_ >= 2 ? rows - 1 : -1;
-    ms.gap_before_rows = gaps;
-    ms.gap_count = rows > N ? 1 : 0;
-    char title[96];
-    if (cols < n)
-      std::snprintf(title, sizeof title, "parameter (first %d of %ld shown)", cols, n);
-    else
-      std::snprintf(title, sizeof title, "parameter");
-    ms.x_title = title;
-    ms.tooltip = !ctx.screenshot_mode;
     ImGui::TextDisabled("Red +, blue -, brighter = larger |tau| (scale: the largest |tau|). Grey: trimmed (step 1) or "
                         "outvoted by the elected sign (step 2).");
-    const float h = std::min(ImGui::GetContentRegionAvail().y, em(4.0f) * static_cast<float>(N + 2) + em(3.0f));
-    Widgets::SignMatrix("##ties_matrix", ImVec2(avail.x, std::max(h, em(8.0f))), ms);
+    // The whole matrix (up to kMaxColumns), then a zoom on the first kZoomColumns when there are more.
+    const int N = static_cast<int>(a_.task_vectors.rows());
+    const float rows_shown = static_cast<float>(N + (step_ >= 2) + (step_ >= 3));
+    const bool zoom = n > kZoomColumns;
+    const float full_h = ImGui::GetContentRegionAvail().y;
+    const float h = std::min(zoom ? full_h * 0.45f : full_h, em(4.0f) * rows_shown + em(3.0f));
+    draw_matrix("##ties_matrix", 0, static_cast<int>(std::min<long>(n, kMaxColumns)), ImVec2(avail.x, std::max(h, em(8.0f))),
+                !ctx.screenshot_mode);
     remember("matrix");
+    if (zoom) {
+      ImGui::Spacing();
+      ImGui::Text("Zoom: parameters 0 - %d", kZoomColumns - 1);
+      const float zh = std::min(ImGui::GetContentRegionAvail().y, em(4.0f) * rows_shown + em(3.0f));
+      draw_matrix("##ties_zoom", 0, kZoomColumns, ImVec2(avail.x, std::max(zh, em(8.0f))), !ctx.screenshot_mode);
+      remember("zoom");
+    }
   }
 
  private:
@@ -204,6 +171,58 @@ class TiesAnatomyPanel : public Panel {
   toy::TiesAnatomy a_;
   std::vector<ImVec4> rects_;
   std::vector<std::string> rect_names_;
+
+  /// Rows: task vectors, then (after elect) the elected sign, then (after merge) the merged row;
+  /// columns c0 .. c1-1.
+  void draw_matrix(const char* id, int c0, int c1, ImVec2 size, bool tooltip) const {
+    const int N = static_cast<int>(a_.task_vectors.rows());
+    std::vector<std::string> labels;
+    std::vector<double> values;
+    std::vector<unsigned char> grey;
+    for (int i = 0; i < N; ++i) {
+      labels.push_back("task " + std::to_string(i));
+      for (int j = c0; j < c1; ++j) {
+        values.push_back(a_.task_vectors(i, j));
+        const bool trimmed = a_.trimmed(i, j) == 0.0 && a_.task_vectors(i, j) != 0.0;
+        const bool outvoted = !trimmed && a_.contributes(i, j) == 0;
+        grey.push_back(static_cast<unsigned char>((step_ >= 1 && trimmed) || (step_ >= 2 && outvoted)));
+      }
+    }
+    const double vmax = a_.task_vectors.cwiseAbs().maxCoeff();
+    int rows = N;
+    if (step_ >= 2) {
+      labels.push_back("elected sign");
+      for (int j = c0; j < c1; ++j) values.push_back(a_.elected[j] * vmax), grey.push_back(0);
+      ++rows;
+    }
+    if (step_ >= 3) {
+      labels.push_back("merged");
+      for (int j = c0; j < c1; ++j) values.push_back(a_.merged[j]), grey.push_back(0);
+      ++rows;
+    }
+    std::vector<const char*> label_ptrs;
+    for (const auto& l : labels) label_ptrs.push_back(l.c_str());
+    const int gaps[1] = {N};
+    Widgets::SignMatrixSpec ms;
+    ms.values = values.data();
+    ms.rows = rows;
+    ms.cols = c1 - c0;
+    ms.row_labels = label_ptrs.data();
+    ms.greyed = grey.data();
+    ms.vmax = vmax;
+    ms.highlight_row = step_ >= 2 ? rows - 1 : -1;
+    ms.gap_before_rows = gaps;
+    ms.gap_count = rows > N ? 1 : 0;
+    char title[96];
+    const long n = static_cast<long>(a_.task_vectors.cols());
+    if (c1 - c0 < n)
+      std::snprintf(title, sizeof title, "parameter (%d - %d of %ld)", c0, c1 - 1, n);
+    else
+      std::snprintf(title, sizeof title, "parameter");
+    ms.x_title = title;
+    ms.tooltip = tooltip;
+    Widgets::SignMatrix(id, size, ms);
+  }
 
   const char* step_text() const {
     switch (step_) {
