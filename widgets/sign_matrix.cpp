@@ -99,7 +99,8 @@ SignMatrixResult SignMatrix(const char* id, ImVec2 size, const SignMatrixSpec& s
   // Column ticks at round parameter indices.
   const int nt = std::max(2, static_cast<int>((p1.x - p0.x) / em(5.0f)));
   for (double v : NiceTicks(0.0, spec.cols - 1, nt)) {
-    const int c = static_cast<int>(std::lround(v));
+    if (v != std::floor(v)) continue;  // column indices are integers (2.5-steps keep 0, 5, 10, ...)
+    const int c = static_cast<int>(v);
     const float x = p0.x + cell_w * (c + 0.5f);
     dl->AddLine(ImVec2(x, y), ImVec2(x, y + em(0.3f)), border, 1.0f);
     char buf[16];

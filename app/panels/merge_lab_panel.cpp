@@ -639,7 +639,7 @@ class MergeLabPanel : public Panel {
     bool busy = false;
     growth_curves_ = growth_.curves(&growth_done_, &growth_total_, &busy);
 
-    ImGui::TextUnformatted("When does DARE work?  combined accuracy vs parameters d");
+    ImGui::Text("When does DARE work?  combined accuracy vs parameters d (DARE: mean of %d masks)", mask_draws_);
     ImGuiCompat::HelpMarker(
         "The 4-D inputs are expanded by a fixed random projection phi(x) = R x (R: d x 4, orthonormal columns) and the "
         "specialists retrained with d parameters. The tasks and the linear methods do not change with d; only how "
