@@ -12,6 +12,9 @@
 #include <condition_variable>
 #include <cstdio>
 #include <map>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -138,6 +141,8 @@ class GrowthWorker {
   std::thread thread_;
 
   void run() {
+    // Lower priority than the frame loop (Linux: per-thread nice value); failure is harmless.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     for (;;) {
       Request r;
       unsigned gen = 0;
@@ -311,6 +316,7 @@ class MergeLabPanel : public Panel {
   GrowthWorker growth_;
   std::string growth_key_;
   bool growth_waited_ = false;
+  double growth_requested_at_ = -1.0;
   toy::GrowthCurves growth_curves_;
   int growth_done_ = 0, growth_total_ = 0;
   struct Rect {
@@ -626,8 +632,13 @@ class MergeLabPanel : public Panel {
     const auto& methods = toy::lab_methods();
     toy::LabSettings gs = s_;
     const std::string key = settings_json(gs).dump() + std::to_string(mask_draws_);
-    if (key != growth_key_) {
+    // While a control is dragged, ask for new curves at most every 0.3 s: each request re-evaluates
+    // every d on the worker, which would otherwise compete with the frame for the CPU.
+    const double now = ImGui::GetTime();
+    const bool dragging = ImGui::IsAnyItemActive();
+    if (key != growth_key_ && (!dragging || now - growth_requested_at_ > 0.3)) {
       growth_key_ = key;
+      growth_requested_at_ = now;
       growth_.request({gs, methods, toy::default_growth_dims(), mask_draws_});
     }
     // Screenshots want the finished plot; only the first request is waited for, so a benchmark's
