@@ -1,5 +1,6 @@
 // The explorer's colours: one per task (the endpoint trained on it shares it), one per path.
-// Chosen to read on the Viridis heat map and on both themes.
+// Chosen to read on the Viridis heat map and on both themes. The high-contrast set (presentation
+// view) uses the Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
 #pragma once
 
 #include <imgui.h>
@@ -14,5 +15,18 @@ inline constexpr ImU32 kSlerp = IM_COL32(255, 64, 200, 255);   ///< SLERP arc (m
 inline constexpr ImU32 kPoint = IM_COL32(255, 215, 0, 255);    ///< the merge point (gold)
 inline ImU32 combined(bool dark) { return dark ? IM_COL32(235, 235, 235, 255) : IM_COL32(40, 40, 40, 255); }
 inline ImU32 lerp_on(bool dark) { return dark ? kLerp : IM_COL32(255, 255, 255, 255); }
+
+/// One set of the explorer's colours.
+struct Palette {
+  ImU32 task1, task2, init, lerp, slerp, point;
+};
+
+inline constexpr Palette kDefault{kTask1, kTask2, kInit, kLerp, kSlerp, kPoint};
+/// Okabe-Ito: vermillion, sky blue, grey, white, reddish purple, yellow.
+inline constexpr Palette kHighContrast{IM_COL32(230, 97, 0, 255),   IM_COL32(86, 180, 233, 255),
+                                       IM_COL32(200, 200, 200, 255), IM_COL32(255, 255, 255, 255),
+                                       IM_COL32(204, 121, 167, 255), IM_COL32(240, 228, 66, 255)};
+
+inline const Palette& get(bool high_contrast) { return high_contrast ? kHighContrast : kDefault; }
 
 }  // namespace mergelab::app::palette

@@ -22,10 +22,14 @@
 
 namespace mergelab::app {
 
-/// Window-wide settings (View menu, keyboard + and -, theme).
+/// Window-wide settings (View menu, keyboard + and -, theme, presentation view).
 struct UiSettings {
-  float scale = 1.0f;  ///< 1.0 .. 2.5, fonts are rebuilt at 16 px * scale
-  bool dark = true;    ///< dark or light theme
+  float scale = 1.0f;           ///< 1.0 .. 2.5, fonts are rebuilt at 16 px * scale
+  bool dark = true;             ///< dark or light theme (the high-contrast theme is dark)
+  bool high_contrast = false;   ///< black background, white text, Okabe-Ito colours (colour-blind safe)
+  bool presentation = false;    ///< F5: full screen, large scale, thick lines, hidden controls
+  /// Line widths multiply by this (2 in presentation view; integers stay cheap under software GL).
+  float line_scale() const { return presentation ? 2.0f : 1.0f; }
 };
 
 /// What a panel may read and change during a frame.
@@ -39,6 +43,26 @@ struct AppContext {
   /// The explorer canvas of this frame (screen <-> data), published for the state dump and tests.
   Widgets::PlotFrame explorer_frame{};
   bool explorer_visible = false;
+  /// The lecture scene's hidden controls (hidden in presentation view only) and held-back results
+  /// (hidden until the reveal key). Names: core/scene/scene_file.h known_hidden_controls/hold_backs.
+  const std::vector<std::string>* hidden_controls = nullptr;
+  const std::vector<std::string>* hold_back = nullptr;
+  bool revealed = true;
+
+  /// True when the control group `name` ("explorer.controls", ...) is hidden now.
+  bool hides(const char* name) const {
+    if (!ui.presentation || !hidden_controls) return false;
+    for (const auto& h : *hidden_controls)
+      if (h == name) return true;
+    return false;
+  }
+  /// True when the result `name` ("loss_minimum", "barrier", "winner") is held back now.
+  bool holds_back(const char* name) const {
+    if (revealed || !hold_back) return false;
+    for (const auto& h : *hold_back)
+      if (h == name) return true;
+    return false;
+  }
 };
 
 class Panel {
@@ -55,6 +79,9 @@ class Panel {
   virtual void load(const nlohmann::json&) {}
   /// What --state-json shows for this panel (numbers tests check, rects of controls); null: nothing.
   virtual nlohmann::json state() const { return nullptr; }
+  /// The view (page) the panel belongs to: "explorer", "merge_lab", "checkpoints", ... nullptr: chosen
+  /// by the window from the panel id (unknown ids go to "checkpoints").
+  virtual const char* view() const { return nullptr; }
 
   bool visible = true;
 };

@@ -2,11 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "core/scene/barrier_demo.h"
 
 namespace mergelab::app {
 
 NLOHMANN_JSON_SERIALIZE_ENUM(ModelKind, {{ModelKind::Logistic, "logistic"}, {ModelKind::Mlp, "mlp"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(ExplorerView, {{ExplorerView::Model, "model"}, {ExplorerView::LabSlice, "lab_slice"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(MlpBTask, {{MlpBTask::Other, "other"}, {MlpBTask::Same, "same"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(HeatField,
                              {{HeatField::Task1, "task1"}, {HeatField::Task2, "task2"}, {HeatField::Combined, "combined"}})
 }  // namespace mergelab::app
@@ -31,7 +37,8 @@ void to_json(nlohmann::json& j, const SceneParams& p) {
         {"init_scale", p.mlp.init_scale},
         {"lr", p.mlp.lr},
         {"steps", p.mlp.steps},
-        {"init_seed", p.mlp.init_seed}}},
+        {"init_seed", p.mlp.init_seed},
+        {"b_task", p.mlp_b_task}}},
       {"model", p.model},
       {"view", p.view},
       {"field", p.field},
@@ -43,6 +50,8 @@ void to_json(nlohmann::json& j, const SceneParams& p) {
       {"show_contours", p.show_contours},
       {"show_trajectories", p.show_trajectories},
       {"show_accuracy", p.show_accuracy},
+      {"replay_playing", p.replay_playing},
+      {"replay_progress", p.replay_progress},
   };
 }
 
@@ -66,6 +75,7 @@ void from_json(const nlohmann::json& j, SceneParams& p) {
     get(m, "lr", p.mlp.lr);
     get(m, "steps", p.mlp.steps);
     get(m, "init_seed", p.mlp.init_seed);
+    get(m, "b_task", p.mlp_b_task);
   }
   get(j, "model", p.model);
   get(j, "view", p.view);
@@ -78,12 +88,106 @@ void from_json(const nlohmann::json& j, SceneParams& p) {
   get(j, "show_contours", p.show_contours);
   get(j, "show_trajectories", p.show_trajectories);
   get(j, "show_accuracy", p.show_accuracy);
+  get(j, "replay_playing", p.replay_playing);
+  get(j, "replay_progress", p.replay_progress);
   p.t = std::clamp(p.t, 0.0, 1.0);
+  p.replay_progress = std::clamp(p.replay_progress, 0.0, 1.0);
 }
 
 namespace {
 nlohmann::json vec_json(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// Grid worker: the MLP loss grids (tens of ms each) are computed off the frame loop. The frame shows
+// the last finished grids; a newer request replaces a queued one, and a result whose key is no longer
+// wanted is dropped.
+// ---------------------------------------------------------------------------------------------------
+
+struct GridJob {
+  std::string key;
+  toy::Dataset task1, task2;
+  int hidden = 0;
+  toy::Plane plane;
+  toy::GridSpec spec;
+};
+
+struct GridResult {
+  std::string key;
+  toy::GridSpec spec;
+  toy::Grid grid1, grid2;
+};
+
+class ToyScene::GridWorker {
+ public:
+  GridWorker() : thread_([this] { run(); }) {}
+  ~GridWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void submit(GridJob job) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = std::move(job);
+      has_job_ = true;
+    }
+    cv_.notify_all();
+  }
+  /// Moves out a finished result, if any.
+  bool take(GridResult& out) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!has_result_) return false;
+    out = std::move(result_);
+    has_result_ = false;
+    return true;
+  }
+  /// Blocks until the result of `key` is ready and moves it out.
+  GridResult wait_for(const std::string& key) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_cv_.wait(lock, [&] { return has_result_ && result_.key == key; });
+    has_result_ = false;
+    return std::move(result_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_, done_cv_;
+  GridJob job_;
+  GridResult result_;
+  bool has_job_ = false, has_result_ = false, quit_ = false;
+  std::thread thread_;
+
+  void run() {
+    for (;;) {
+      GridJob job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [&] { return quit_ || has_job_; });
+        if (quit_) return;
+        job = std::move(job_);
+        has_job_ = false;
+      }
+      GridResult r;
+      r.key = job.key;
+      r.spec = job.spec;
+      r.grid1 = toy::mlp_loss_grid(job.task1, job.hidden, job.plane, job.spec);
+      r.grid2 = toy::mlp_loss_grid(job.task2, job.hidden, job.plane, job.spec);
+      std::lock_guard<std::mutex> lock(mutex_);
+      result_ = std::move(r);
+      has_result_ = true;
+      done_cv_.notify_all();
+    }
+  }
+};
+
+ToyScene::ToyScene() : worker_(std::make_unique<GridWorker>()) {}
+ToyScene::~ToyScene() = default;
+
+bool ToyScene::grid_pending() const { return !requested_key_.empty() && requested_key_ != grid_key_; }
 
 const toy::Grid& ToyScene::grid(HeatField f) const {
   return f == HeatField::Task1 ? grid1_ : (f == HeatField::Task2 ? grid2_ : combined_);
@@ -99,20 +203,23 @@ double ToyScene::accuracy(int task, const Eigen::VectorXd& w) const {
   return hidden_ > 0 ? toy::mlp_accuracy(d, w, hidden_) : toy::accuracy(d, w);
 }
 
-void ToyScene::update(const SceneParams& p, bool interacting) {
+void ToyScene::update(const SceneParams& p, bool interacting, bool wait) {
   nlohmann::json key = {{"article", nlohmann::json(p)["article"]}, {"mlp", nlohmann::json(p)["mlp"]},
                         {"model", p.model}, {"view", p.view}};
+  if (p.model != ModelKind::Mlp) key["mlp"].erase("b_task");
   if (key != train_key_) {
     if (train_key_.is_null() || key["model"] != train_key_["model"] || key["view"] != train_key_["view"])
       box_valid_ = false;
     train_key_ = key;
     retrain(p);
   }
-  recompute_grids(p, interacting);
+  recompute_grids(p, interacting, wait);
 }
 
 void ToyScene::retrain(const SceneParams& p) {
   ++retrain_count_;
+  task1_name_ = "Task 1";
+  task2_name_ = "Task 2";
   art_ = toy::train_interpolation_toy(p.article, true);
   traj_a_.clear();
   traj_b_.clear();
@@ -129,11 +236,22 @@ void ToyScene::retrain(const SceneParams& p) {
     axis_b_ = "b (scale of task vector 2)";
     caption_ = "Merge Lab, 4-D: slice theta0 + a tau1 + b tau2 through the pretrained weights.";
   } else if (p.model == ModelKind::Mlp) {
-    mlp_ = toy::train_mlp_toy(toy::MlpSetup{p.mlp.hidden, p.mlp.init_scale, p.mlp.lr, p.mlp.steps, p.mlp.init_seed,
-                                            p.article.same_init},
-                              art_.task1, art_.task2, true);
+    const toy::MlpSetup setup{p.mlp.hidden, p.mlp.init_scale, p.mlp.lr, p.mlp.steps, p.mlp.init_seed,
+                              p.article.same_init};
     task1_ = &art_.task1;
-    task2_ = &art_.task2;
+    if (p.mlp_b_task == MlpBTask::Same) {
+      // The classic barrier demo: B learns Task 1 too, on its own draw of the data.
+      scene::SameTaskPair pair =
+          scene::train_same_task_pair(setup, art_.task1, scene::same_task_data_seed(p.article.seed), true);
+      same_task_b_ = std::move(pair.data_b);
+      mlp_ = std::move(pair.toy);
+      task2_ = &same_task_b_;
+      task1_name_ = "Task 1 (A's data)";
+      task2_name_ = "Task 1 (B's data)";
+    } else {
+      mlp_ = toy::train_mlp_toy(setup, art_.task1, art_.task2, true);
+      task2_ = &art_.task2;
+    }
     hidden_ = p.mlp.hidden;
     w_a_ = mlp_.w_a;
     w_b_ = mlp_.w_b;
@@ -148,7 +266,9 @@ void ToyScene::retrain(const SceneParams& p) {
     for (size_t k = 0; k < mlp_.path_b.size(); k += 2) traj_b_.push_back(plane_.project(mlp_.path_b[k]));
     axis_a_ = "along W_A (u)";
     axis_b_ = "orthogonal, towards W_B (v)";
-    caption_ = "MLP 2-h-1: slice through the origin, W_A and W_B (orthonormal axes, true lengths).";
+    caption_ = p.mlp_b_task == MlpBTask::Same
+                   ? "MLP 2-h-1, A and B both learn Task 1: slice through the origin, W_A and W_B (true lengths)."
+                   : "MLP 2-h-1: slice through the origin, W_A and W_B (orthonormal axes, true lengths).";
   } else {
     task1_ = &art_.task1;
     task2_ = &art_.task2;
@@ -195,7 +315,7 @@ PathCurves ToyScene::sample(toy::PathKind kind) const {
   return c;
 }
 
-void ToyScene::recompute_grids(const SceneParams& p, bool interacting) {
+void ToyScene::recompute_grids(const SceneParams& p, bool interacting, bool wait) {
   // The box holds everything drawn: endpoints, inits, both paths, the trajectories.
   std::vector<Eigen::Vector2d> pts = {plane_.project(w_a_), plane_.project(w_b_), plane_.project(init_a_),
                                       plane_.project(init_b_), Eigen::Vector2d::Zero()};
@@ -219,14 +339,39 @@ void ToyScene::recompute_grids(const SceneParams& p, bool interacting) {
   toy::GridSpec spec{box[0], box[1], box[2], box[3], res, res};
   nlohmann::json key = {{"train", train_key_["article"]["seed"]}, {"samples", train_key_["article"]["samples"]},
                         {"model", p.model}, {"view", p.view}, {"box", box}, {"res", res}};
-  if (hidden_ > 0) key["plane"] = {vec_json(plane_.u), vec_json(plane_.v), hidden_};
-  if (key == grid_key_) return;
-  grid_key_ = key;
-  spec_ = spec;
+  if (hidden_ > 0) key["plane"] = {vec_json(plane_.u), vec_json(plane_.v), hidden_, p.mlp_b_task};
+  const std::string key_text = key.dump();
+  if (key_text == grid_key_) return;
+  // A grid of another kind of model (or none yet) is never shown in place of this one.
+  const std::string kind = nlohmann::json{p.model, p.view, hidden_, p.mlp_b_task}.dump();
+  const bool same_kind = kind == grid_kind_;
   if (hidden_ > 0) {
-    grid1_ = toy::mlp_loss_grid(*task1_, hidden_, plane_, spec);
-    grid2_ = toy::mlp_loss_grid(*task2_, hidden_, plane_, spec);
-  } else {
+    // MLP grids: on the worker. Until the result is in, the last grids stay on screen.
+    const std::string& k = key_text;
+    if (k != requested_key_) {
+      worker_->submit(GridJob{k, *task1_, *task2_, hidden_, plane_, spec});
+      requested_key_ = k;
+    }
+    GridResult r;
+    if (wait || !same_kind || grid1_.values.empty()) {
+      r = worker_->wait_for(k);
+    } else if (!worker_->take(r)) {
+      return;  // not ready: keep showing the last grids
+    }
+    // A result for older inputs (a drag moved on meanwhile) is still the newest picture: show it.
+    grid_key_ = r.key;
+    grid_kind_ = kind;
+    spec_ = r.spec;
+    grid1_ = std::move(r.grid1);
+    grid2_ = std::move(r.grid2);
+    combined_ = toy::add(grid1_, grid2_);
+    ++grid_version_;
+    return;
+  }
+  grid_key_ = key_text;
+  grid_kind_ = kind;
+  spec_ = spec;
+  {
     grid1_ = toy::logistic_loss_grid(*task1_, plane_, spec);
     grid2_ = toy::logistic_loss_grid(*task2_, plane_, spec);
   }

@@ -4,6 +4,7 @@
 
 #include <Eigen/Dense>
 #include <array>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -21,11 +22,15 @@ enum class ModelKind { Logistic, Mlp };
 /// on the slice theta0 + a tau1 + b tau2.
 enum class ExplorerView { Model, LabSlice };
 enum class HeatField { Task1, Task2, Combined };
+/// What the MLP's model B learns. Other: Task 2 (A and B learn different tasks; the article's setting).
+/// Same: Task 1 again, on its own draw of the data (the classic barrier demo: one task, two inits).
+enum class MlpBTask { Other, Same };
 
 /// Everything the user sets in the three toy panels. Every field documents its default.
 struct SceneParams {
   toy::InterpolationSetup article;    ///< article defaults: seed 42, 200 samples, lr 0.1, 300 steps, same init
   toy::MlpSetup mlp;                  ///< h 8, init scale 3, lr 0.5, 300 steps, init seed 2
+  MlpBTask mlp_b_task = MlpBTask::Other;  ///< MLP: B learns Task 2 (other) or Task 1 again (same)
   ModelKind model = ModelKind::Logistic;
   ExplorerView view = ExplorerView::Model;
   HeatField field = HeatField::Combined;
@@ -57,7 +62,14 @@ class ToyScene {
  public:
   /// Recomputes what changed. `interacting`: a control is being dragged (slow grids use a coarser
   /// resolution until it is released).
-  void update(const SceneParams& p, bool interacting);
+  /// `wait`: block until the grids of these inputs are ready (screenshots, first frame); otherwise
+  /// the MLP grids are computed on a worker thread and the last finished grid is shown meanwhile.
+  void update(const SceneParams& p, bool interacting, bool wait = false);
+  ToyScene();
+  ~ToyScene();
+  ToyScene(const ToyScene&) = delete;
+  ToyScene& operator=(const ToyScene&) = delete;
+  bool grid_pending() const;  ///< a newer grid is being computed
 
   // --- what the explorer and the curves show (valid after update) ---
   const Eigen::VectorXd& w_a() const { return w_a_; }
@@ -74,6 +86,7 @@ class ToyScene {
   const char* axis_a() const { return axis_a_.c_str(); }
   const char* axis_b() const { return axis_b_.c_str(); }
   const char* caption() const { return caption_.c_str(); }
+  const char* task_name(int task) const { return task == 1 ? task1_name_.c_str() : task2_name_.c_str(); }
   bool slerp_in_plane() const { return slerp_in_plane_; }
   int hidden() const { return hidden_; }  ///< 0 for the logistic models
 
@@ -91,7 +104,8 @@ class ToyScene {
   int retrain_count() const { return retrain_count_; }
 
  private:
-  nlohmann::json train_key_, grid_key_;
+  nlohmann::json train_key_;
+  std::string grid_key_, grid_kind_;  ///< inputs of the grids on screen
   toy::InterpolationToy art_;
   toy::MlpToy mlp_;
   toy::LabToy lab_;
@@ -109,11 +123,16 @@ class ToyScene {
   PathCurves lerp_, slerp_;
   std::vector<Eigen::Vector2d> traj_a_, traj_b_;
   std::string axis_a_, axis_b_, caption_;
+  std::string task1_name_ = "Task 1", task2_name_ = "Task 2";
+  toy::Dataset same_task_b_;  ///< B's own draw of Task 1 (MlpBTask::Same)
+  class GridWorker;
+  std::unique_ptr<GridWorker> worker_;
+  std::string requested_key_;
   bool slerp_in_plane_ = true;
   int retrain_count_ = 0;
 
   void retrain(const SceneParams& p);
-  void recompute_grids(const SceneParams& p, bool interacting);
+  void recompute_grids(const SceneParams& p, bool interacting, bool wait);
   PathCurves sample(toy::PathKind kind) const;
 };
 

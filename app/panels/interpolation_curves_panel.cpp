@@ -25,75 +25,101 @@ class InterpolationCurvesPanel : public Panel {
   }
   float weight() const override { return 1.15f; }
 
+  nlohmann::json state() const override { return {{"min_shown", min_shown_}, {"barrier_shown", barrier_shown_}}; }
+
   void draw(AppContext& ctx) override {
     SceneParams& s = ctx.scene;
     const ToyScene& toy = ctx.toy;
-    ImGui::Checkbox("Accuracy curves", &s.show_accuracy);
-    ImGuiCompat::HelpMarker("Accuracy_k(w) = mean((sigmoid(z) > 0.5) == y) on task k, for both paths.");
+    const palette::Palette& pal = palette::get(ctx.ui.high_contrast);
+    const float lw = ctx.ui.line_scale();
+    min_shown_ = !ctx.holds_back("loss_minimum");
+    barrier_shown_ = !ctx.holds_back("barrier");
     const PathCurves& l = toy.curves(toy::PathKind::Lerp);
     const PathCurves& r = toy.curves(toy::PathKind::Slerp);
-    ImGui::SameLine(0, em(1.5f));
-    ImGui::Text("min Combined: LERP %.3f at t = %.2f, SLERP %.3f at t = %.2f", l.combined[l.argmin_combined],
-                l.t[l.argmin_combined], r.combined[r.argmin_combined], r.t[r.argmin_combined]);
+    if (!ctx.hides("curves.controls")) {
+      ImGui::Checkbox("Accuracy curves", &s.show_accuracy);
+      ImGuiCompat::HelpMarker("Accuracy_k(w) = mean((sigmoid(z) > 0.5) == y) on task k, for both paths.");
+      ImGui::SameLine(0, em(1.5f));
+    }
+    if (min_shown_)
+      ImGui::Text("min Combined: LERP %.3f at t = %.2f, SLERP %.3f at t = %.2f", l.combined[l.argmin_combined],
+                  l.t[l.argmin_combined], r.combined[r.argmin_combined], r.t[r.argmin_combined]);
+    else
+      ImGui::TextUnformatted("Where is the Combined loss lowest? Predict, then press V.");
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float caption_h = ImGui::GetTextLineHeightWithSpacing() * 2.2f;
-    const float w_norm = std::floor(avail.x * 0.32f);
-    const float w_loss = avail.x - w_norm - ImGui::GetStyle().ItemSpacing.x;
+    const bool norm_plot = !ctx.hides("curves.norm");
+    const float w_norm = norm_plot ? std::floor(avail.x * 0.32f) : 0.0f;
+    const float w_loss = avail.x - w_norm - (norm_plot ? ImGui::GetStyle().ItemSpacing.x : 0.0f);
     const float h = avail.y - caption_h;
     const float h_loss = s.show_accuracy ? std::floor(h * 0.6f) : h;
 
     const bool dark = ctx.ui.dark;
     const ImU32 comb = palette::combined(dark);
+    const char* n1 = toy.task_name(1);
+    const char* n2 = toy.task_name(2);
     std::vector<Widgets::PlotSeries> loss = {
-        series("Task 1", l.t, l.loss1, palette::kTask1, false),  series("Task 1", r.t, r.loss1, palette::kTask1, true),
-        series("Task 2", l.t, l.loss2, palette::kTask2, false),  series("Task 2", r.t, r.loss2, palette::kTask2, true),
-        series("Combined", l.t, l.combined, comb, false),        series("Combined", r.t, r.combined, comb, true)};
+        series(n1, l.t, l.loss1, pal.task1, false, lw),  series(n1, r.t, r.loss1, pal.task1, true, lw),
+        series(n2, l.t, l.loss2, pal.task2, false, lw),  series(n2, r.t, r.loss2, pal.task2, true, lw),
+        series("Combined", l.t, l.combined, comb, false, lw), series("Combined", r.t, r.combined, comb, true, lw)};
     for (size_t k = 1; k < loss.size(); k += 2) loss[k].in_legend = false;
     char min_l[48], min_r[48];
     std::snprintf(min_l, sizeof min_l, "min %.3f", l.combined[l.argmin_combined]);
     std::snprintf(min_r, sizeof min_r, "SLERP min %.3f", r.combined[r.argmin_combined]);
     const Widgets::PlotPoint mins[2] = {
-        {l.t[l.argmin_combined], l.combined[l.argmin_combined], palette::kPoint, min_l},
-        {r.t[r.argmin_combined], r.combined[r.argmin_combined], palette::kSlerp, nullptr}};
+        {l.t[l.argmin_combined], l.combined[l.argmin_combined], pal.point, min_l},
+        {r.t[r.argmin_combined], r.combined[r.argmin_combined], pal.slerp, nullptr}};
     Widgets::LinePlotSpec spec;
     spec.x_title = "t  (LERP solid, SLERP dashed)";
     spec.y_title = "loss";
     spec.marker_x = s.t;
-    spec.marker_color = palette::kPoint;
+    spec.marker_color = pal.point;
     spec.points = mins;
-    spec.point_count = 2;
+    spec.point_count = min_shown_ ? 2 : 0;
     ImGui::BeginGroup();
     Widgets::LinePlot("##loss_curves", ImVec2(w_loss, h_loss), spec, loss.data(), static_cast<int>(loss.size()));
     if (s.show_accuracy) {
       std::vector<Widgets::PlotSeries> acc = {
-          series("Task 1", l.t, l.acc1, palette::kTask1, false), series("Task 1", r.t, r.acc1, palette::kTask1, true),
-          series("Task 2", l.t, l.acc2, palette::kTask2, false), series("Task 2", r.t, r.acc2, palette::kTask2, true)};
+          series(n1, l.t, l.acc1, pal.task1, false, lw), series(n1, r.t, r.acc1, pal.task1, true, lw),
+          series(n2, l.t, l.acc2, pal.task2, false, lw), series(n2, r.t, r.acc2, pal.task2, true, lw)};
       for (size_t k = 1; k < acc.size(); k += 2) acc[k].in_legend = false;
       Widgets::LinePlotSpec as;
       as.x_title = "t";
       as.y_title = "accuracy";
       as.y0 = 0.0, as.y1 = 1.02;
       as.marker_x = s.t;
-      as.marker_color = palette::kPoint;
+      as.marker_color = pal.point;
       Widgets::LinePlot("##acc_curves", ImVec2(w_loss, h - h_loss - ImGui::GetStyle().ItemSpacing.y), as, acc.data(),
                         static_cast<int>(acc.size()));
     }
     ImGui::EndGroup();
-    ImGui::SameLine();
-    std::vector<Widgets::PlotSeries> norms = {series("LERP |w|", l.t, l.norm, palette::kLerp, false),
-                                              series("SLERP |w|", r.t, r.norm, palette::kSlerp, true)};
-    if (!dark) norms[0].color = palette::combined(false);
-    Widgets::LinePlotSpec ns;
-    ns.x_title = "t";
-    ns.y_title = "norm |w(t)|";
-    ns.marker_x = s.t;
-    ns.marker_color = palette::kPoint;
-    Widgets::LinePlot("##norm_curves", ImVec2(w_norm, h), ns, norms.data(), 2);
+    if (norm_plot) {
+      ImGui::SameLine();
+      std::vector<Widgets::PlotSeries> norms = {series("LERP |w|", l.t, l.norm, pal.lerp, false, lw),
+                                                series("SLERP |w|", r.t, r.norm, pal.slerp, true, lw)};
+      if (!dark) norms[0].color = palette::combined(false);
+      Widgets::LinePlotSpec ns;
+      ns.x_title = "t";
+      ns.y_title = "norm |w(t)|";
+      ns.marker_x = s.t;
+      ns.marker_color = pal.point;
+      Widgets::LinePlot("##norm_curves", ImVec2(w_norm, h), ns, norms.data(), 2);
+    }
 
     // The barrier, stated honestly for the model on screen.
     const double b = l.barrier;
-    if (toy.hidden() > 0)
+    if (!barrier_shown_)
+      ImGui::TextWrapped("Is there a ridge on the straight path between W_A and W_B? Predict, then press V.");
+    else if (toy.hidden() > 0 && s.mlp_b_task == MlpBTask::Same)
+      ImGui::TextWrapped("LERP barrier %.3f (max over the two data sets of L(t) minus the line between its ends). %s",
+                         b,
+                         b > 0.05 ? "Same task, different inits: each net is one of many equivalent permutations of "
+                                    "its hidden units, so the two sit in different basins and their average cancels "
+                                    "units: a ridge. (Press D: from one init the ridge is gone.)"
+                                  : "One basin: from one shared init both runs end up close and the straight path "
+                                    "stays low. (Press D for two inits.)");
+    else if (toy.hidden() > 0)
       ImGui::TextWrapped("LERP barrier %.3f (max over tasks of L(t) minus the straight line between its ends). %s", b,
                          b > 0.05 ? "A ridge: the hidden units of the two nets do not line up." : "No ridge on this path.");
     else
@@ -103,7 +129,7 @@ class InterpolationCurvesPanel : public Panel {
 
  private:
   static Widgets::PlotSeries series(const char* label, const std::vector<double>& x, const std::vector<double>& y,
-                                    ImU32 color, bool dashed) {
+                                    ImU32 color, bool dashed, float line_scale) {
     Widgets::PlotSeries s;
     s.label = label;
     s.x = x.data();
@@ -111,9 +137,11 @@ class InterpolationCurvesPanel : public Panel {
     s.n = static_cast<int>(std::min(x.size(), y.size()));
     s.color = color;
     s.dashed = dashed;
-    s.thickness = 2.0f;
+    s.thickness = 2.0f * line_scale;
     return s;
   }
+
+  bool min_shown_ = true, barrier_shown_ = true;
 };
 
 PanelRegistrar reg{20, [] { return std::make_unique<InterpolationCurvesPanel>(); }};

@@ -25,6 +25,13 @@ class LiveTrainingPanel : public Panel {
 
   void draw(AppContext& ctx) override {
     SceneParams& s = ctx.scene;
+    if (!ctx.hides("training.controls")) draw_controls(s);
+    if (!ctx.hides("training.replay")) draw_replay(ctx);
+    draw_summary(ctx);
+  }
+
+ private:
+  void draw_controls(SceneParams& s) {
     const float label_w = em(10.0f);
     ImGui::PushItemWidth(std::max(em(8.0f), ImGui::GetContentRegionAvail().x * 0.45f));
 
@@ -42,7 +49,7 @@ class LiveTrainingPanel : public Panel {
     ImGui::SameLine(label_w);
     if (ImGui::SliderInt("##seed", &seed, 0, 100)) s.article.seed = static_cast<uint32_t>(seed);
     ImGuiCompat::HelpMarker("np.random.seed(seed): W_init = randn(2) * 0.5, then X1, X2 = randn(n, 2). 42 gives "
-                            "the article's numbers.");
+                            "the article's numbers. Shift+R re-rolls this seed and the MLP's init seed.");
 
     ImGui::TextUnformatted("Samples per task");
     ImGui::SameLine(label_w);
@@ -87,9 +94,21 @@ class LiveTrainingPanel : public Panel {
       ImGui::SameLine(label_w);
       if (ImGui::SliderInt("##init_seed", &iseed, 0, 100)) s.mlp.init_seed = static_cast<uint32_t>(iseed);
       ImGuiCompat::HelpMarker("RandomState(init seed) draws A's init, then B's when B has its own.");
+      int bt = s.mlp_b_task == MlpBTask::Other ? 0 : 1;
+      ImGui::TextUnformatted("B learns");
+      ImGui::SameLine(label_w);
+      if (ImGui::RadioButton("Task 2", &bt, 0)) s.mlp_b_task = MlpBTask::Other;
+      ImGui::SameLine();
+      if (ImGui::RadioButton("Task 1 too (B)", &bt, 1)) s.mlp_b_task = MlpBTask::Same;
+      ImGuiCompat::HelpMarker("Task 2: A and B learn different tasks (the article's setting); each end is bad on the "
+                              "other task, which dominates the curves. Task 1 too: the classic barrier demo, B learns "
+                              "A's task on its own draw of the data (seed + 1000); only the inits differ.");
     }
     ImGui::PopItemWidth();
+  }
 
+  void draw_replay(AppContext& ctx) {
+    SceneParams& s = ctx.scene;
     // Replay of the trajectories on the canvas.
     if (ImGui::Button(s.replay_playing ? "Pause replay (Space)" : "Replay training (Space)")) {
       s.replay_playing = !s.replay_playing;
@@ -102,6 +121,11 @@ class LiveTrainingPanel : public Panel {
       s.replay_progress = prog;
       s.replay_playing = false;
     }
+  }
+
+  static void draw_summary(AppContext& ctx) {
+    SceneParams& s = ctx.scene;
+    const bool mlp = s.model == ModelKind::Mlp;
     if (s.replay_playing) {
       s.replay_progress = std::min(1.0, s.replay_progress + ctx.dt / 4.0);  // 4 s for the whole run
       if (s.replay_progress >= 1.0) s.replay_playing = false;
@@ -113,8 +137,8 @@ class LiveTrainingPanel : public Panel {
     } else {
       ImGui::Text("%d parameters per model", static_cast<int>(toy.w_a().size()));
     }
-    ImGui::Text("W_A on Task 1: %.1f%%   W_B on Task 2: %.1f%%", 100 * toy.accuracy(1, toy.w_a()),
-                100 * toy.accuracy(2, toy.w_b()));
+    ImGui::Text("W_A on %s: %.1f%%   W_B on %s: %.1f%%", toy.task_name(1), 100 * toy.accuracy(1, toy.w_a()),
+                toy.task_name(2), 100 * toy.accuracy(2, toy.w_b()));
     ImGui::Spacing();
     if (s.view == ExplorerView::LabSlice)
       ImGui::TextWrapped("The canvas shows the Merge Lab slice; these controls change the trained pair behind the "
@@ -122,6 +146,11 @@ class LiveTrainingPanel : public Panel {
     else if (!mlp)
       ImGui::TextWrapped("Why no ridge, even from different inits: the logistic loss is convex in w, so along any "
                          "straight path it stays below the line joining its ends. Switch to the MLP to see a barrier.");
+    else if (s.mlp_b_task == MlpBTask::Same)
+      ImGui::TextWrapped("Both nets learn Task 1; only their inits differ (D). The MLP's loss is not convex: "
+                         "permuting its hidden units gives an equally good net, so from two inits the runs land "
+                         "in different basins and the straight path between them climbs a ridge. From one init "
+                         "they stay in one basin.");
     else
       ImGui::TextWrapped("With a hidden layer the loss is not convex: two nets from different inits solve their task "
                          "with unrelated hidden units, and averaging them cancels both, so the straight path climbs a "

@@ -35,13 +35,16 @@ class WeightSpacePanel : public Panel {
   void draw(AppContext& ctx) override {
     SceneParams& s = ctx.scene;
     const ToyScene& toy = ctx.toy;
-    draw_controls(s);
+    const palette::Palette& pal = palette::get(ctx.ui.high_contrast);
+    const float lw = ctx.ui.line_scale();
+    if (!ctx.hides("explorer.controls")) draw_controls(s, !ctx.hides("explorer.slider"));
 
     // Canvas (square, as large as fits) on the left, colour bar and read-out on the right.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     // Read-out beside the canvas when there is room for a decent canvas, else below it (large UI scales).
-    const float side_w = em(15.0f);
-    const bool beside = avail.x - side_w - em(0.5f) >= em(22.0f);
+    const bool side = !ctx.hides("explorer.readout");
+    const float side_w = side ? em(15.0f) : 0.0f;
+    const bool beside = !side || avail.x - side_w - em(0.5f) >= em(22.0f);
     const float size = beside ? std::max(em(10.0f), std::min(avail.x - side_w - em(0.5f), avail.y - em(2.2f)))
                               : std::max(em(10.0f), std::min(avail.x, avail.y * 0.75f));
     upload_heatmap(toy, s.field, s.show_contours);
@@ -52,16 +55,18 @@ class WeightSpacePanel : public Panel {
     ctx.explorer_frame = c.frame;
     ctx.explorer_visible = true;
     if (texture_.valid()) Widgets::CanvasImage(c, texture_.id(), g.a0, g.a1, g.b0, g.b1);
-    if (s.show_trajectories) draw_trajectories(c, ctx);
-    draw_paths(c, s, toy);
-    draw_endpoints(c, toy);
-    drag_point(c, ctx);
+    if (s.show_trajectories) draw_trajectories(c, ctx, pal, lw);
+    draw_paths(c, s, toy, pal, lw);
+    draw_endpoints(c, toy, pal);
+    drag_point(c, ctx, pal);
     Widgets::EndCanvas2D(c);
 
-    if (beside) ImGui::SameLine();
-    ImGui::BeginGroup();
-    draw_side(ctx, beside ? size : em(12.0f));
-    ImGui::EndGroup();
+    if (side) {
+      if (beside) ImGui::SameLine();
+      ImGui::BeginGroup();
+      draw_side(ctx, beside ? size : em(12.0f), pal);
+      ImGui::EndGroup();
+    }
     ImGui::TextWrapped("%s%s", toy.caption(),
                        toy.slerp_in_plane() ? "" : " SLERP leaves this slice: its arc is drawn projected.");
   }
@@ -75,16 +80,16 @@ class WeightSpacePanel : public Panel {
   double vmin_ = 0, vmax_ = 1;
   Widgets::DragPoint drag_;
 
-  void draw_controls(SceneParams& s) {
+  void draw_controls(SceneParams& s, bool slider) {
     int path = s.path == toy::PathKind::Lerp ? 0 : 1;
     ImGui::TextUnformatted("Path");
     ImGui::SameLine();
-    if (ImGui::RadioButton("LERP (L)", &path, 0)) s.path = toy::PathKind::Lerp;
+    if (ImGui::RadioButton("LERP", &path, 0)) s.path = toy::PathKind::Lerp;
     ImGui::SameLine();
-    if (ImGui::RadioButton("SLERP (S)", &path, 1)) s.path = toy::PathKind::Slerp;
+    if (ImGui::RadioButton("SLERP (L toggles)", &path, 1)) s.path = toy::PathKind::Slerp;
     ImGuiCompat::HelpMarker(
         "LERP: w(t) = (1-t) W_A + t W_B.\nSLERP: w(t) = sin((1-t) omega)/sin(omega) W_A + sin(t omega)/sin(omega) W_B, "
-        "omega = arccos(W_A.W_B / |W_A||W_B|) (LERP when omega < 1e-6).");
+        "omega = arccos(W_A.W_B / |W_A||W_B|) (LERP when omega < 1e-6).\nKey L toggles LERP/SLERP.");
     ImGui::SameLine(0, em(1.5f));
     if (ImGui::Checkbox("Free point (F)", &s.free_point)) s.point_on_path = true;
     ImGuiCompat::HelpMarker("Off: the point stays on the active path. On: it goes anywhere in the plane and "
@@ -92,7 +97,7 @@ class WeightSpacePanel : public Panel {
     ImGui::SameLine(0, em(1.5f));
     int field = static_cast<int>(s.field);
     ImGui::SetNextItemWidth(em(9.0f));
-    if (ImGui::Combo("Heat map", &field, "Task 1 loss (1)\0Task 2 loss (2)\0Combined (3)\0"))
+    if (ImGui::Combo("Heat map (H)", &field, "Task 1 loss\0Task 2 loss\0Combined\0"))
       s.field = static_cast<HeatField>(field);
     ImGuiCompat::HelpMarker("Binary cross-entropy L_k(w) = -mean(y log p + (1-y) log(1-p)), p = clip(sigmoid(z), "
                             "1e-7, 1-1e-7); Combined = L_1 + L_2.");
@@ -111,11 +116,13 @@ class WeightSpacePanel : public Panel {
     ImGui::SameLine();
     ImGui::Checkbox("Training paths", &s.show_trajectories);
 
+    if (!slider) return;
     float t = static_cast<float>(s.t);
     ImGui::SetNextItemWidth(-em(2.0f));
     if (ImGui::SliderFloat("t", &t, 0.0f, 1.0f, "t = %.3f")) s.t = t, s.point_on_path = true;
     ImGuiCompat::HelpMarker("Merge parameter along the active path: w(0) = W_A, w(1) = W_B. Keys: Left/Right "
-                            "+-0.01 (Shift +-0.1), Home/End.");
+                            "+-0.01 (Shift +-0.1); in presentation view only while the mouse is over this panel "
+                            "or the curves (otherwise the arrows change scene).");
   }
 
   void upload_heatmap(const ToyScene& toy, HeatField field, bool contours) {
@@ -156,49 +163,50 @@ class WeightSpacePanel : public Panel {
     uploaded_contours_ = contours;
   }
 
-  void draw_trajectories(Widgets::Canvas2D& c, const AppContext& ctx) {
+  void draw_trajectories(Widgets::Canvas2D& c, const AppContext& ctx, const palette::Palette& pal, float lw) {
     const SceneParams& s = ctx.scene;
     auto draw = [&](const std::vector<Eigen::Vector2d>& tr, ImU32 col) {
       if (tr.size() < 2) return;
       const int n = std::max(2, static_cast<int>(s.replay_progress * (tr.size() - 1)) + 1);
       std::vector<double> xs(n), ys(n);
       for (int k = 0; k < n; ++k) xs[k] = tr[k][0], ys[k] = tr[k][1];
-      Widgets::CanvasPolyline(c, xs.data(), ys.data(), n, col, 1.0f, false);
+      Widgets::CanvasPolyline(c, xs.data(), ys.data(), n, col, lw, false);
       if (s.replay_playing || s.replay_progress < 1.0)
         c.dl->AddCircleFilled(c.frame.ToScreen(xs.back(), ys.back()), em(0.35f), col, 12);
     };
-    draw(ctx.toy.trajectory_a(), (palette::kTask1 & 0x00FFFFFF) | 0xC0000000);
-    draw(ctx.toy.trajectory_b(), (palette::kTask2 & 0x00FFFFFF) | 0xC0000000);
+    draw(ctx.toy.trajectory_a(), (pal.task1 & 0x00FFFFFF) | 0xC0000000);
+    draw(ctx.toy.trajectory_b(), (pal.task2 & 0x00FFFFFF) | 0xC0000000);
   }
 
-  void draw_paths(Widgets::Canvas2D& c, const SceneParams& s, const ToyScene& toy) {
+  void draw_paths(Widgets::Canvas2D& c, const SceneParams& s, const ToyScene& toy, const palette::Palette& pal,
+                  float lw) {
     const PathCurves& l = toy.curves(toy::PathKind::Lerp);
     const PathCurves& r = toy.curves(toy::PathKind::Slerp);
     const bool lerp_active = s.path == toy::PathKind::Lerp;
     // Inactive path first, thin and translucent; the active one on top, thick.
-    const ImU32 lerp_col = lerp_active ? palette::kLerp : (palette::kLerp & 0x00FFFFFF) | 0x99000000;
-    const ImU32 slerp_col = !lerp_active ? palette::kSlerp : (palette::kSlerp & 0x00FFFFFF) | 0x99000000;
+    const ImU32 lerp_col = lerp_active ? pal.lerp : (pal.lerp & 0x00FFFFFF) | 0x99000000;
+    const ImU32 slerp_col = !lerp_active ? pal.slerp : (pal.slerp & 0x00FFFFFF) | 0x99000000;
     if (lerp_active) {
-      Widgets::CanvasPolyline(c, r.a.data(), r.b.data(), static_cast<int>(r.a.size()), slerp_col, 1.0f, true);
-      Widgets::CanvasPolyline(c, l.a.data(), l.b.data(), static_cast<int>(l.a.size()), lerp_col, 3.0f, false);
+      Widgets::CanvasPolyline(c, r.a.data(), r.b.data(), static_cast<int>(r.a.size()), slerp_col, lw, true);
+      Widgets::CanvasPolyline(c, l.a.data(), l.b.data(), static_cast<int>(l.a.size()), lerp_col, 3.0f * lw, false);
     } else {
-      Widgets::CanvasPolyline(c, l.a.data(), l.b.data(), static_cast<int>(l.a.size()), lerp_col, 1.0f, false);
-      Widgets::CanvasPolyline(c, r.a.data(), r.b.data(), static_cast<int>(r.a.size()), slerp_col, 3.0f, false);
+      Widgets::CanvasPolyline(c, l.a.data(), l.b.data(), static_cast<int>(l.a.size()), lerp_col, lw, false);
+      Widgets::CanvasPolyline(c, r.a.data(), r.b.data(), static_cast<int>(r.a.size()), slerp_col, 3.0f * lw, false);
     }
   }
 
-  void draw_endpoints(Widgets::Canvas2D& c, const ToyScene& toy) {
+  void draw_endpoints(Widgets::Canvas2D& c, const ToyScene& toy, const palette::Palette& pal) {
     const toy::Plane& pl = toy.plane();
     const Eigen::Vector2d ia = pl.project(toy.init_a()), ib = pl.project(toy.init_b());
     const bool same = (toy.init_a() - toy.init_b()).norm() < 1e-12;
-    Widgets::CanvasMarker(c, ia[0], ia[1], palette::kInit, same ? "W_init" : "W_init A", 0.35f);
-    if (!same) Widgets::CanvasMarker(c, ib[0], ib[1], palette::kInit, "W_init B", 0.35f);
+    Widgets::CanvasMarker(c, ia[0], ia[1], pal.init, same ? "W_init" : "W_init A", 0.35f);
+    if (!same) Widgets::CanvasMarker(c, ib[0], ib[1], pal.init, "W_init B", 0.35f);
     const Eigen::Vector2d a = pl.project(toy.w_a()), b = pl.project(toy.w_b());
-    Widgets::CanvasMarker(c, a[0], a[1], palette::kTask1, "W_A");
-    Widgets::CanvasMarker(c, b[0], b[1], palette::kTask2, "W_B");
+    Widgets::CanvasMarker(c, a[0], a[1], pal.task1, "W_A");
+    Widgets::CanvasMarker(c, b[0], b[1], pal.task2, "W_B");
   }
 
-  void drag_point(Widgets::Canvas2D& c, AppContext& ctx) {
+  void drag_point(Widgets::Canvas2D& c, AppContext& ctx, const palette::Palette& pal) {
     SceneParams& s = ctx.scene;
     const PathCurves& active = ctx.toy.curves(s.path);
     drag_.x = ctx.point.ab[0];
@@ -210,7 +218,7 @@ class WeightSpacePanel : public Panel {
     drag_.snap_n = static_cast<int>(active.a.size());
     drag_.snap_always = !s.free_point;
     drag_.snap_radius_em = 1.0f;
-    drag_.color = palette::kPoint;
+    drag_.color = pal.point;
     if (Widgets::CanvasDragPoint(c, drag_)) {
       if (drag_.snapped) {
         s.t = std::clamp(std::round(drag_.param * 1000.0) / 1000.0, 0.0, 1.0);
@@ -223,10 +231,13 @@ class WeightSpacePanel : public Panel {
     }
   }
 
-  void draw_side(AppContext& ctx, float height) {
+  void draw_side(AppContext& ctx, float height, const palette::Palette& pal) {
     const SceneParams& s = ctx.scene;
     const ToyScene::Point& pt = ctx.point;
-    const char* field_name = s.field == HeatField::Task1 ? "Task 1 loss" : (s.field == HeatField::Task2 ? "Task 2 loss" : "Combined loss");
+    const ToyScene& toy = ctx.toy;
+    char field_name[64];
+    std::snprintf(field_name, sizeof field_name, "%s loss",
+                  s.field == HeatField::Task1 ? toy.task_name(1) : (s.field == HeatField::Task2 ? toy.task_name(2) : "Combined"));
     Widgets::ColorBar("##colorbar", ImVec2(em(6.0f), std::max(em(8.0f), height * 0.42f)), vmin_, vmax_, true, field_name);
 
     ImGuiCompat::SeparatorText("Merge point");
@@ -234,20 +245,24 @@ class WeightSpacePanel : public Panel {
       ImGui::Text("free (off the path)");
     else
       ImGui::Text("%s, t = %.3f", toy::path_kind_name(s.path), s.t);
-    const ImVec4 c1 = ImGui::ColorConvertU32ToFloat4(palette::kTask1), c2 = ImGui::ColorConvertU32ToFloat4(palette::kTask2);
-    ImGui::TextColored(c1, "Task 1  loss %.3f  acc %.1f%%", pt.loss1, 100 * pt.acc1);
-    ImGui::TextColored(c2, "Task 2  loss %.3f  acc %.1f%%", pt.loss2, 100 * pt.acc2);
+    const ImVec4 c1 = ImGui::ColorConvertU32ToFloat4(pal.task1), c2 = ImGui::ColorConvertU32ToFloat4(pal.task2);
+    ImGui::TextColored(c1, "%s  loss %.3f  acc %.1f%%", toy.task_name(1), pt.loss1, 100 * pt.acc1);
+    ImGui::TextColored(c2, "%s  loss %.3f  acc %.1f%%", toy.task_name(2), pt.loss2, 100 * pt.acc2);
     ImGui::Text("Combined loss %.3f", pt.loss1 + pt.loss2);
     ImGui::Text("|w| = %.3f", pt.norm);
     if (pt.w.size() == 2) ImGui::Text("w = (%.3f, %.3f)", pt.w[0], pt.w[1]);
 
+    if (ctx.hides("explorer.legend")) return;
     ImGuiCompat::SeparatorText("Legend");
-    legend_row(palette::kTask1, "W_A: trained on Task 1", true);
-    legend_row(palette::kTask2, "W_B: trained on Task 2", true);
-    legend_row(palette::kInit, "W_init: start of training", true);
-    legend_row(palette::kPoint, "merge point (drag it)", true);
-    legend_row(palette::kLerp, "LERP chord", false);
-    legend_row(palette::kSlerp, "SLERP arc", false);
+    char la[64], lb[64];
+    std::snprintf(la, sizeof la, "W_A: trained on %s", toy.task_name(1));
+    std::snprintf(lb, sizeof lb, "W_B: trained on %s", toy.task_name(2));
+    legend_row(pal.task1, la, true);
+    legend_row(pal.task2, lb, true);
+    legend_row(pal.init, "W_init: start of training", true);
+    legend_row(pal.point, "merge point (drag it)", true);
+    legend_row(pal.lerp, "LERP chord", false);
+    legend_row(pal.slerp, "SLERP arc", false);
   }
 
   static void legend_row(ImU32 col, const char* text, bool dot) {
