@@ -13,7 +13,33 @@ KeepMask dare_mask(Eigen::Index n, double keep, uint32_t seed) {
   if (!(keep >= 0.0 && keep <= 1.0)) throw std::invalid_argument("dare: keep probability 1 - p must be in [0, 1]");
   RandomState rng(seed);
   KeepMask mask(n);
-  for (Eigen::Index i = 0; i < n; ++i) mask[i] = static_cast<uint8_t>(rng.binomial(1, keep));
+  if (keep == 0.0) {  // numpy draws nothing for p = 0
+    mask.setZero();
+    return mask;
+  }
+  // RandomState::binomial(1, keep) unrolled: numpy's legacy inversion with n = 1 on p' = min(keep, 1 - keep)
+  // (then 1 - x when keep > 0.5). x = 0 when u <= q^1; else x = 1 when u - q^1 <= p' q^1 / q; else the
+  // draw exceeds the bound (1) and is redrawn. Same draws, same results, without the per-call setup.
+  const bool flip = keep > 0.5;
+  const double p = flip ? 1.0 - keep : keep;
+  const double q = 1.0 - p;
+  const double qn = std::exp(1.0 * std::log(q));
+  const double px1 = (1.0 * p * qn) / (1.0 * q);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    int x;
+    for (;;) {
+      const double u = rng.random_sample();
+      if (u <= qn) {
+        x = 0;
+        break;
+      }
+      if (u - qn <= px1) {
+        x = 1;
+        break;
+      }
+    }
+    mask[i] = static_cast<uint8_t>(flip ? 1 - x : x);
+  }
   return mask;
 }
 

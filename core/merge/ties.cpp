@@ -1,20 +1,48 @@
 #include "core/merge/ties.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace mergelab::merge {
+
+namespace {
+// Raw pointers to the views' data (VecView is contiguous), so the per-entry loops below stay tight.
+template <class T>
+std::vector<const T*> data_of(const VecViews<T>& views) {
+  std::vector<const T*> out;
+  out.reserve(views.size());
+  for (const auto& v : views) out.push_back(v.data());
+  return out;
+}
+}  // namespace
+
+// Both loops below run over blocks of entries with the models in the inner position, so the per-entry
+// accumulators live in small arrays (vectorisable, no dependency chain across models) while every entry
+// still adds its models in order 0, 1, ... exactly as a scalar loop would.
+constexpr Eigen::Index kBlock = 512;
 
 template <class T>
 Eigen::VectorXi elect_sign(const VecViews<T>& weighted, SignRule rule, bool tie_elects_positive) {
   if (weighted.empty()) throw std::invalid_argument("elect_sign: no task vectors");
   const Eigen::Index n = weighted[0].size();
+  const auto ptr = data_of(weighted);
   Eigen::VectorXi elected(n);
-  for (Eigen::Index j = 0; j < n; ++j) {
-    double vote = 0.0;
-    for (const auto& tv : weighted) vote += rule == SignRule::Count ? sign_of(tv[j]) : static_cast<double>(tv[j]);
-    int s = sign_of(vote);
-    if (s == 0 && tie_elects_positive) s = 1;
-    elected[j] = s;
+  double vote[kBlock];
+  for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+    const Eigen::Index m = std::min(kBlock, n - j0);
+    std::fill(vote, vote + m, 0.0);
+    for (const T* tv : ptr) {
+      const T* v = tv + j0;
+      if (rule == SignRule::Count)
+        for (Eigen::Index k = 0; k < m; ++k) vote[k] += sign_of(v[k]);
+      else
+        for (Eigen::Index k = 0; k < m; ++k) vote[k] += static_cast<double>(v[k]);
+    }
+    for (Eigen::Index k = 0; k < m; ++k) {
+      int s = sign_of(vote[k]);
+      if (s == 0 && tie_elects_positive) s = 1;
+      elected[j0 + k] = s;
+    }
   }
   return elected;
 }
@@ -24,18 +52,30 @@ Vec<T> disjoint_merge(const VecViews<T>& weighted, const std::vector<double>& we
                       const Eigen::VectorXi& elected, bool normalize) {
   if (weighted.size() != weights.size()) throw std::invalid_argument("disjoint_merge: one weight per task vector");
   const Eigen::Index n = elected.size();
-  Vec<T> out = Vec<T>::Zero(n);
-  for (Eigen::Index j = 0; j < n; ++j) {
-    if (elected[j] == 0) continue;
-    double sum = 0.0, divisor = 0.0;
-    for (size_t i = 0; i < weighted.size(); ++i) {
-      if (sign_of(weighted[i][j]) == elected[j]) {
-        sum += static_cast<double>(weighted[i][j]);
-        divisor += weights[i];
+  const auto ptr = data_of(weighted);
+  Vec<T> out(n);
+  double sum[kBlock], divisor[kBlock];
+  for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+    const Eigen::Index m = std::min(kBlock, n - j0);
+    std::fill(sum, sum + m, 0.0);
+    std::fill(divisor, divisor + m, 0.0);
+    const int* e = elected.data() + j0;
+    for (size_t i = 0; i < ptr.size(); ++i) {
+      const T* v = ptr[i] + j0;
+      const double w = weights[i];
+      for (Eigen::Index k = 0; k < m; ++k) {
+        // sign(v) == elected, branch-free (random signs would mispredict); an elected 0 is zeroed below.
+        const int sv = (v[k] > T(0)) - (v[k] < T(0));
+        const bool agree = sv == e[k];
+        sum[k] += agree ? static_cast<double>(v[k]) : 0.0;
+        divisor[k] += agree ? w : 0.0;
       }
     }
-    if (normalize && divisor != 0.0) sum /= divisor;
-    out[j] = static_cast<T>(sum);
+    for (Eigen::Index k = 0; k < m; ++k) {
+      double s = sum[k];
+      if (normalize && divisor[k] != 0.0) s /= divisor[k];
+      out[j0 + k] = e[k] == 0 ? T(0) : static_cast<T>(s);
+    }
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 #include <stdexcept>
 
 namespace mergelab::merge {
@@ -29,6 +31,50 @@ double trim_threshold(const VecView<T>& tau, double k) {
   return numpy_quantile(std::move(mags), std::clamp(1.0 - k, 0.0, 1.0));
 }
 
+namespace {
+// The keep-th largest |tau_i| (1-based). For float, a two-level radix select on the bits of |x|
+// (non-negative IEEE floats order like their bit patterns): two passes, no copy, no sort.
+template <class T>
+T kth_largest_magnitude(const VecView<T>& tau, Eigen::Index keep) {
+  const Eigen::Index n = tau.size();
+  if constexpr (std::is_same_v<T, float>) {
+    auto bits = [&](Eigen::Index i) {
+      uint32_t b;
+      const float x = tau[i];
+      std::memcpy(&b, &x, sizeof b);
+      return b & 0x7fffffffU;
+    };
+    std::vector<Eigen::Index> hist(1 << 16, 0);
+    for (Eigen::Index i = 0; i < n; ++i) ++hist[bits(i) >> 16];
+    Eigen::Index remaining = keep;
+    uint32_t high = 0xffff;
+    for (;; --high) {
+      if (hist[high] >= remaining) break;
+      remaining -= hist[high];
+    }
+    std::fill(hist.begin(), hist.end(), 0);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const uint32_t b = bits(i);
+      if ((b >> 16) == high) ++hist[b & 0xffffU];
+    }
+    uint32_t low = 0xffff;
+    for (;; --low) {
+      if (hist[low] >= remaining) break;
+      remaining -= hist[low];
+    }
+    const uint32_t cut = (high << 16) | low;
+    float cutoff;
+    std::memcpy(&cutoff, &cut, sizeof cutoff);
+    return cutoff;
+  } else {
+    Vec<T> mags = tau.cwiseAbs();
+    T* begin = mags.data();
+    std::nth_element(begin, begin + (keep - 1), begin + n, [](T a, T b) { return a > b; });
+    return mags[keep - 1];
+  }
+}
+}  // namespace
+
 template <class T>
 Vec<T> trim_by_magnitude(const VecView<T>& tau, double k, TrimRule rule) {
   if (!(k >= 0.0)) throw std::invalid_argument("trim: k (kept fraction) must be >= 0");
@@ -46,13 +92,9 @@ Vec<T> trim_by_magnitude(const VecView<T>& tau, double k, TrimRule rule) {
   if (keep <= 0) return Vec<T>::Zero(n);
   // The keep-th largest magnitude is the cut-off; everything above it stays, and entries equal
   // to it stay in index order until `keep` entries are kept.
-  Vec<T> mags = tau.cwiseAbs();
-  T* begin = mags.data();
-  std::nth_element(begin, begin + (keep - 1), begin + n, [](T a, T b) { return a > b; });
-  const T cutoff = mags[keep - 1];
+  const T cutoff = kth_largest_magnitude<T>(tau, keep);
   Eigen::Index above = 0;
-  for (Eigen::Index i = 0; i < n; ++i)
-    if (std::abs(tau[i]) > cutoff) ++above;
+  for (Eigen::Index i = 0; i < n; ++i) above += std::abs(tau[i]) > cutoff;
   Eigen::Index equal_budget = keep - above;
   for (Eigen::Index i = 0; i < n; ++i) {
     const T m = std::abs(tau[i]);
