@@ -8,6 +8,8 @@
 #include "core/merge/model_stock.h"
 #include "core/merge/registry.h"
 #include "core/merge/rescale.h"
+#include "core/merge/trim.h"
+#include "core/rng.h"
 
 using namespace mergelab::merge;
 
@@ -135,4 +137,28 @@ TEST(RegistryAdditions, BreadcrumbsTiesThroughTheRegistry) {
   EXPECT_EQ(run_merge(spec, in, p), vec({0, 0, 2, 6}));
   p.set("normalize", 1);
   EXPECT_EQ(run_merge(spec, in, p), vec({0, 0, 2, 3}));
+}
+
+TEST(CoreSpeedups, DareMasksAreNumpysBinomialDraws) {
+  for (double keep : {0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0})
+    for (uint32_t seed : {0u, 1u, 7u}) {
+      const KeepMask mask = dare_mask(5000, keep, seed);
+      mergelab::RandomState rng(seed);
+      for (Eigen::Index i = 0; i < mask.size(); ++i)
+        ASSERT_EQ(mask[i], rng.binomial(1, keep)) << "keep " << keep << " seed " << seed << " entry " << i;
+    }
+}
+
+TEST(CoreSpeedups, TopKCutOffIsTheSameInFloatAndDouble) {
+  // Integer-valued magnitudes: many ties at every cut-off; float (radix select) and double (nth_element)
+  // must keep exactly the same entries, exactly int(k n) of them.
+  mergelab::RandomState rng(5);
+  Eigen::VectorXf tau(20000);
+  for (auto& v : tau) v = static_cast<float>(static_cast<int>(rng.random_sample() * 50) - 25) + 0.5f;
+  for (double k : {0.01, 0.2, 0.5, 0.77}) {
+    const Eigen::VectorXf f = trim_by_magnitude<float>(tau, k, TrimRule::TopK);
+    const Eigen::VectorXd d = trim_by_magnitude<double>(tau.cast<double>(), k, TrimRule::TopK);
+    EXPECT_EQ(f.cast<double>(), d) << k;
+    EXPECT_EQ((f.array() != 0).count(), static_cast<Eigen::Index>(k * 20000)) << k;
+  }
 }
