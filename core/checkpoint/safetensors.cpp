@@ -100,6 +100,7 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, std:
   h.data_bytes = file_size - 8 - n;
   for (const auto& [key, value] : j.items()) {
     if (key == "__metadata__") {
+      if (value.is_null()) continue;  // the reference reader accepts null (no metadata)
       if (!value.is_object()) throw fail("__metadata__ is not an object");
       for (const auto& [mk, mv] : value.items()) {
         if (!mv.is_string())

@@ -3,7 +3,7 @@
 // Layout (all integers little-endian):
 //   bytes [0, 8)        N: u64, the length of the JSON header (must be <= kMaxHeaderBytes and <= file size - 8)
 //   bytes [8, 8+N)      UTF-8 JSON object:
-//                         "__metadata__": {string: string, ...}            (optional)
+//                         "__metadata__": {string: string, ...}            (optional; null = none)
 //                         "<tensor>": {"dtype": "F32", "shape": [d0, d1, ...], "data_offsets": [begin, end]}
 //                       trailing spaces pad the header so that 8+N is a multiple of 8
 //   bytes [8+N, EOF)    the data section; a tensor's bytes are data[begin, end), row-major (C order)

@@ -300,6 +300,10 @@ TEST(Malformed, EdgeCasesThatAreValid) {
   EXPECT_EQ(ck.at("z1").numel, 0u);
   EXPECT_EQ(ck.read_vector("z2").size(), 0);
   EXPECT_TRUE(ck.metadata().empty());
+  // "__metadata__": null means no metadata, as in the reference reader
+  const std::string fn = dir.file("null_meta.safetensors");
+  write_file(fn, file_bytes(header_json({{"a", "F16", "[2]", "[0,4]"}}, "null"), 4));
+  EXPECT_TRUE(Checkpoint::open(fn).metadata().empty());
   // integers are read and reported, but converting them for merging is refused, naming file and tensor
   EXPECT_EQ(ck.raw("i").size(), 8u);
   try {
