@@ -417,7 +417,10 @@ class MergeLabPanel : public Panel {
     param_tooltip(ties, "lambda", "Linear (the article's lerp): theta_0 + alpha * mean_i tau_i.");
 
     ImGui::TextUnformatted("k: kept fraction (TIES)");
-    const double k_lo = 0.01, k_hi = 1.0;
+    // k is TIES's density (kept fraction); p = 1 - DARE's density. Ranges from the registry, with k > 0
+    // (nothing kept is not a merge) and p < 1 (survivors are divided by 1 - p).
+    const merge::ParamSpec* kd = ties ? ties->param("density") : nullptr;
+    const double k_lo = std::max(0.01, kd ? kd->min_value : 0.0), k_hi = kd ? kd->max_value : 1.0;
     char kfmt[64];
     std::snprintf(kfmt, sizeof kfmt, "k = %%.2f  (trim %.2f)", 1.0 - s_.k);
     ImGui::SliderScalar("##k", ImGuiDataType_Double, &s_.k, &k_lo, &k_hi, kfmt);
@@ -427,7 +430,8 @@ class MergeLabPanel : public Panel {
                   "(trim after the drop).");
 
     ImGui::TextUnformatted("p: drop rate (DARE)");
-    const double p_lo = 0.0, p_hi = 0.99;
+    const merge::ParamSpec* pd = dare ? dare->param("density") : nullptr;
+    const double p_lo = pd ? 1.0 - pd->max_value : 0.0, p_hi = std::min(0.99, pd ? 1.0 - pd->min_value : 0.99);
     ImGui::SliderScalar("##p", ImGuiDataType_Double, &s_.p, &p_lo, &p_hi, "p = %.2f");
     remember_rect("p");
     param_tooltip(dare, "density", "p = 1 - density; survivors are divided by 1 - p (the article). Used by DARE and DARE-TIES.");
