@@ -244,9 +244,15 @@ class MergeLabPanel : public Panel {
     return {{"settings", settings_json(s_)}, {"method", method_}, {"mask_draws", mask_draws_}};
   }
   void load(const nlohmann::json& j) override {
-    if (j.contains("settings")) settings_from_json(j["settings"], s_);
-    if (j.contains("method") && merge::find_method(j["method"].get<std::string>())) method_ = j["method"];
-    mask_draws_ = std::clamp(j.value("mask_draws", mask_draws_), 1, 10);
+    // Settings of the wrong type (a hand-edited scene or session) leave the panel as it was.
+    try {
+      toy::LabSettings s = s_;
+      if (j.contains("settings")) settings_from_json(j["settings"], s);
+      s_ = s;
+      if (j.contains("method") && merge::find_method(j["method"].get<std::string>())) method_ = j["method"];
+      mask_draws_ = std::clamp(j.value("mask_draws", mask_draws_), 1, 10);
+    } catch (const nlohmann::json::exception&) {
+    }
   }
 
   void draw(AppContext& ctx) override {

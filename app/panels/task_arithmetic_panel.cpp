@@ -53,8 +53,12 @@ class TaskArithmeticPanel : public Panel {
 
   nlohmann::json save() const override { return {{"lambda", lambda_}}; }
   void load(const nlohmann::json& j) override {
-    if (j.contains("lambda") && j["lambda"].is_array() && j["lambda"].size() == 3)
-      for (size_t i = 0; i < 3; ++i) lambda_[i] = std::clamp(j["lambda"][i].get<double>(), -1.5, 1.5);
+    // Settings of the wrong type (a hand-edited scene or session) leave the panel as it was.
+    try {
+      if (j.contains("lambda") && j["lambda"].is_array() && j["lambda"].size() == 3)
+        for (size_t i = 0; i < 3; ++i) lambda_[i] = std::clamp(j["lambda"][i].get<double>(), -1.5, 1.5);
+    } catch (const nlohmann::json::exception&) {
+    }
   }
 
   nlohmann::json state() const override {

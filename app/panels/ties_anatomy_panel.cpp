@@ -44,11 +44,15 @@ class TiesAnatomyPanel : public Panel {
             {"step", step_}};
   }
   void load(const nlohmann::json& j) override {
-    source_ = static_cast<Source>(std::clamp(j.value("source", 0), 0, 2));
-    opt_.k = std::clamp(j.value("k", opt_.k), 0.01, 1.0);
-    opt_.sign = j.value("sign_rule", 0) == 1 ? merge::SignRule::Sum : merge::SignRule::Count;
-    step_ = std::clamp(j.value("step", step_), 0, 3);
-    key_.clear();
+    // Settings of the wrong type (a hand-edited scene or session) leave the panel as it was.
+    try {
+      source_ = static_cast<Source>(std::clamp(j.value("source", 0), 0, 2));
+      opt_.k = std::clamp(j.value("k", opt_.k), 0.01, 1.0);
+      opt_.sign = j.value("sign_rule", 0) == 1 ? merge::SignRule::Sum : merge::SignRule::Count;
+      step_ = std::clamp(j.value("step", step_), 0, 3);
+      key_.clear();
+    } catch (const nlohmann::json::exception&) {
+    }
   }
 
   nlohmann::json state() const override {
