@@ -1,6 +1,7 @@
 #include "app/gui/scene.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
@@ -110,6 +111,7 @@ struct GridJob {
   int hidden = 0;
   toy::Plane plane;
   toy::GridSpec spec;
+  bool interactive = false;  ///< a drag is on: leave the CPU to the frame half of the time
 };
 
 struct GridResult {
@@ -174,12 +176,17 @@ class ToyScene::GridWorker {
       GridResult r;
       r.key = job.key;
       r.spec = job.spec;
+      const auto t0 = std::chrono::steady_clock::now();
       r.grid1 = toy::mlp_loss_grid(job.task1, job.hidden, job.plane, job.spec);
       r.grid2 = toy::mlp_loss_grid(job.task2, job.hidden, job.plane, job.spec);
-      std::lock_guard<std::mutex> lock(mutex_);
+      const auto took = std::chrono::steady_clock::now() - t0;
+      std::unique_lock<std::mutex> lock(mutex_);
       result_ = std::move(r);
       has_result_ = true;
       done_cv_.notify_all();
+      // During a drag a new job is always waiting: pause as long as the grid took, so the frame loop
+      // (and the GL rasteriser) keep at least half of a core on a 2-core machine.
+      if (job.interactive) cv_.wait_for(lock, took, [&] { return quit_; });
     }
   }
 };
@@ -246,8 +253,8 @@ void ToyScene::retrain(const SceneParams& p) {
       same_task_b_ = std::move(pair.data_b);
       mlp_ = std::move(pair.toy);
       task2_ = &same_task_b_;
-      task1_name_ = "Task 1 (A's data)";
-      task2_name_ = "Task 1 (B's data)";
+      task1_name_ = "Task 1, data A";
+      task2_name_ = "Task 1, data B";
     } else {
       mlp_ = toy::train_mlp_toy(setup, art_.task1, art_.task2, true);
       task2_ = &art_.task2;
@@ -328,14 +335,16 @@ void ToyScene::recompute_grids(const SceneParams& p, bool interacting, bool wait
   // Keep the current box while it still holds everything with half the padding and is not much too
   // big: a slider drag then moves the endpoints without re-gridding the plane every frame.
   const auto fit = toy::fit_square_box(pts, pad, snap);
-  bool keep = box_valid_ && (box_[1] - box_[0]) <= 1.5 * (fit[1] - fit[0]);
+  // Only while a control is dragged: at rest the box is a function of the inputs alone, so a scene
+  // or session reopened later shows exactly the same picture.
+  bool keep = interacting && box_valid_ && (box_[1] - box_[0]) <= 1.5 * (fit[1] - fit[0]);
   for (const auto& q : pts)
     keep = keep && q[0] >= box_[0] + 0.5 * pad && q[0] <= box_[1] - 0.5 * pad && q[1] >= box_[2] + 0.5 * pad &&
            q[1] <= box_[3] - 0.5 * pad;
   if (!keep) box_ = fit, box_valid_ = true;
   const auto box = box_;
   // The MLP grid costs O(n h) per point: coarser while a control is dragged.
-  const int res = (hidden_ > 0 && interacting) ? 48 : 128;
+  const int res = (hidden_ > 0 && interacting) ? 32 : 128;
   toy::GridSpec spec{box[0], box[1], box[2], box[3], res, res};
   nlohmann::json key = {{"train", train_key_["article"]["seed"]}, {"samples", train_key_["article"]["samples"]},
                         {"model", p.model}, {"view", p.view}, {"box", box}, {"res", res}};
@@ -349,7 +358,7 @@ void ToyScene::recompute_grids(const SceneParams& p, bool interacting, bool wait
     // MLP grids: on the worker. Until the result is in, the last grids stay on screen.
     const std::string& k = key_text;
     if (k != requested_key_) {
-      worker_->submit(GridJob{k, *task1_, *task2_, hidden_, plane_, spec});
+      worker_->submit(GridJob{k, *task1_, *task2_, hidden_, plane_, spec, interacting});
       requested_key_ = k;
     }
     GridResult r;
@@ -370,6 +379,7 @@ void ToyScene::recompute_grids(const SceneParams& p, bool interacting, bool wait
   }
   grid_key_ = key_text;
   grid_kind_ = kind;
+  requested_key_.clear();  // nothing outstanding: coming back to an MLP grid submits it again
   spec_ = spec;
   {
     grid1_ = toy::logistic_loss_grid(*task1_, plane_, spec);

@@ -1,6 +1,8 @@
 // Interpolation Curves: Task 1, Task 2 and Combined loss against t for LERP (solid) and SLERP (dashed),
 // the current t as a marker, the minimum of the combined loss, and the norm of the merged weights.
+#include <algorithm>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "app/gui/palette.h"
@@ -48,7 +50,8 @@ class InterpolationCurvesPanel : public Panel {
       ImGui::TextUnformatted("Where is the Combined loss lowest? Predict, then press V.");
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float caption_h = ImGui::GetTextLineHeightWithSpacing() * 2.2f;
+    const std::string note = barrier_note(ctx);
+    const float caption_h = ImGui::CalcTextSize(note.c_str(), nullptr, false, avail.x).y + ImGui::GetStyle().ItemSpacing.y * 2;
     const bool norm_plot = !ctx.hides("curves.norm");
     const float w_norm = norm_plot ? std::floor(avail.x * 0.32f) : 0.0f;
     const float w_loss = avail.x - w_norm - (norm_plot ? ImGui::GetStyle().ItemSpacing.x : 0.0f);
@@ -64,6 +67,17 @@ class InterpolationCurvesPanel : public Panel {
         series(n2, l.t, l.loss2, pal.task2, false, lw),  series(n2, r.t, r.loss2, pal.task2, true, lw),
         series("Combined", l.t, l.combined, comb, false, lw), series("Combined", r.t, r.combined, comb, true, lw)};
     for (size_t k = 1; k < loss.size(); k += 2) loss[k].in_legend = false;
+    // Held back: the curves are drawn only up to the current t, so the class sees the walk, not the end.
+    const bool walk = !min_shown_ || !barrier_shown_;
+    double y_lo = 1e300, y_hi = -1e300;
+    for (const auto& se : loss)
+      for (int k = 0; k < se.n; ++k) y_lo = std::min(y_lo, se.y[k]), y_hi = std::max(y_hi, se.y[k]);
+    if (walk)
+      for (auto& se : loss) {
+        int n = 0;
+        while (n < se.n && se.x[n] <= s.t + 1e-9) ++n;
+        se.n = std::max(n, 1);
+      }
     char min_l[48], min_r[48];
     std::snprintf(min_l, sizeof min_l, "min %.3f", l.combined[l.argmin_combined]);
     std::snprintf(min_r, sizeof min_r, "SLERP min %.3f", r.combined[r.argmin_combined]);
@@ -77,6 +91,7 @@ class InterpolationCurvesPanel : public Panel {
     spec.marker_color = pal.point;
     spec.points = mins;
     spec.point_count = min_shown_ ? 2 : 0;
+    if (walk) spec.y0 = std::max(0.0, y_lo - 0.05 * (y_hi - y_lo)), spec.y1 = y_hi + 0.05 * (y_hi - y_lo);
     ImGui::BeginGroup();
     Widgets::LinePlot("##loss_curves", ImVec2(w_loss, h_loss), spec, loss.data(), static_cast<int>(loss.size()));
     if (s.show_accuracy) {
@@ -107,27 +122,38 @@ class InterpolationCurvesPanel : public Panel {
       Widgets::LinePlot("##norm_curves", ImVec2(w_norm, h), ns, norms.data(), 2);
     }
 
-    // The barrier, stated honestly for the model on screen.
-    const double b = l.barrier;
-    if (!barrier_shown_)
-      ImGui::TextWrapped("Is there a ridge on the straight path between W_A and W_B? Predict, then press V.");
-    else if (toy.hidden() > 0 && s.mlp_b_task == MlpBTask::Same)
-      ImGui::TextWrapped("LERP barrier %.3f (max over the two data sets of L(t) minus the line between its ends). %s",
-                         b,
-                         b > 0.05 ? "Same task, different inits: each net is one of many equivalent permutations of "
-                                    "its hidden units, so the two sit in different basins and their average cancels "
-                                    "units: a ridge. (Press D: from one init the ridge is gone.)"
-                                  : "One basin: from one shared init both runs end up close and the straight path "
-                                    "stays low. (Press D for two inits.)");
-    else if (toy.hidden() > 0)
-      ImGui::TextWrapped("LERP barrier %.3f (max over tasks of L(t) minus the straight line between its ends). %s", b,
-                         b > 0.05 ? "A ridge: the hidden units of the two nets do not line up." : "No ridge on this path.");
-    else
-      ImGui::TextWrapped("LERP barrier %.3f: the logistic loss is convex in w, so on a straight path it never rises "
-                         "above the line between its ends, whatever the inits.", b);
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(note.c_str());
+    ImGui::PopTextWrapPos();
   }
 
  private:
+  /// The barrier, stated honestly for the model on screen.
+  std::string barrier_note(const AppContext& ctx) const {
+    const SceneParams& s = ctx.scene;
+    const ToyScene& toy = ctx.toy;
+    const double b = toy.curves(toy::PathKind::Lerp).barrier;
+    char buf[600];
+    if (!barrier_shown_)
+      return "Is there a ridge on the straight path between W_A and W_B? Predict, then press V.";
+    if (toy.hidden() > 0 && s.mlp_b_task == MlpBTask::Same)
+      std::snprintf(buf, sizeof buf, "LERP barrier %.3f (max over the two data sets of L(t) minus the line between its "
+                    "ends). %s", b,
+                    b > 0.05 ? "Same task, different inits: each net is one of many equivalent permutations of its "
+                               "hidden units, so the two sit in different basins and their average cancels units: a "
+                               "ridge. (Press D: from one init the ridge is gone.)"
+                             : "One basin: from one shared init both runs end up close and the straight path stays "
+                               "low. (Press D for two inits.)");
+    else if (toy.hidden() > 0)
+      std::snprintf(buf, sizeof buf, "LERP barrier %.3f (max over tasks of L(t) minus the straight line between its "
+                    "ends). %s", b, b > 0.05 ? "A ridge: the hidden units of the two nets do not line up."
+                                             : "No ridge on this path.");
+    else
+      std::snprintf(buf, sizeof buf, "LERP barrier %.3f: the logistic loss is convex in w, so on a straight path it "
+                    "never rises above the line between its ends, whatever the inits.", b);
+    return buf;
+  }
+
   static Widgets::PlotSeries series(const char* label, const std::vector<double>& x, const std::vector<double>& y,
                                     ImU32 color, bool dashed, float line_scale) {
     Widgets::PlotSeries s;

@@ -31,6 +31,7 @@ class WeightSpacePanel : public Panel {
            "mode it goes anywhere and snaps back near the path.";
   }
   int column() const override { return 0; }
+  nlohmann::json state() const override { return {{"heat_map_shown", !heat_hidden_}}; }
 
   void draw(AppContext& ctx) override {
     SceneParams& s = ctx.scene;
@@ -44,7 +45,7 @@ class WeightSpacePanel : public Panel {
     // Read-out beside the canvas when there is room for a decent canvas, else below it (large UI scales).
     const bool side = !ctx.hides("explorer.readout");
     const float side_w = side ? em(15.0f) : 0.0f;
-    const bool beside = !side || avail.x - side_w - em(0.5f) >= em(22.0f);
+    const bool beside = !side || avail.x - side_w - em(0.5f) >= em(16.0f);
     const float size = beside ? std::max(em(10.0f), std::min(avail.x - side_w - em(0.5f), avail.y - em(2.2f)))
                               : std::max(em(10.0f), std::min(avail.x, avail.y * 0.75f));
     upload_heatmap(toy, s.field, s.show_contours);
@@ -54,7 +55,12 @@ class WeightSpacePanel : public Panel {
         Widgets::BeginCanvas2D("##weight_plane", ImVec2(size, size), g.a0, g.a1, g.b0, g.b1, toy.axis_a(), toy.axis_b());
     ctx.explorer_frame = c.frame;
     ctx.explorer_visible = true;
-    if (texture_.valid()) Widgets::CanvasImage(c, texture_.id(), g.a0, g.a1, g.b0, g.b1);
+    // Held back ("is there a ridge?"): the landscape stays dark until the reveal.
+    heat_hidden_ = ctx.holds_back("barrier");
+    if (texture_.valid() && !heat_hidden_) Widgets::CanvasImage(c, texture_.id(), g.a0, g.a1, g.b0, g.b1);
+    if (heat_hidden_)
+      c.dl->AddText(ImVec2(c.frame.p0.x + em(0.6f), c.frame.p0.y + em(0.4f)), IM_COL32(240, 228, 66, 255),
+                    "Landscape hidden: predict, then press V");
     if (s.show_trajectories) draw_trajectories(c, ctx, pal, lw);
     draw_paths(c, s, toy, pal, lw);
     draw_endpoints(c, toy, pal);
@@ -79,6 +85,7 @@ class WeightSpacePanel : public Panel {
   bool uploaded_contours_ = true;
   double vmin_ = 0, vmax_ = 1;
   Widgets::DragPoint drag_;
+  bool heat_hidden_ = false;
 
   void draw_controls(SceneParams& s, bool slider) {
     int path = s.path == toy::PathKind::Lerp ? 0 : 1;
@@ -135,16 +142,22 @@ class WeightSpacePanel : public Panel {
     vmax_ = std::max(g.max(), vmin_ * 1.01);
     // The texture is the grid upsampled k times (bilinear in log-loss), so contour lines baked into it
     // stay thin; its row 0 is the top of the image, the grid's row 0 is the lowest b.
-    const int k = std::max(1, 512 / std::max(na, nb));
+    // Coarse grids (shown while a drag recomputes them) get a 4x smaller texture: upsampling is
+    // the frame's cost, and the fine grid replaces it when the drag ends.
+    const int target = std::max(na, nb) < 100 ? 128 : 512;
+    const int k = std::max(1, target / std::max(na, nb));
     const int w = (na - 1) * k + 1, h = (nb - 1) * k + 1;
     std::vector<double> fine(static_cast<size_t>(w) * h);
+    std::vector<double> lgrid(static_cast<size_t>(na) * nb);
+    for (int jj = 0; jj < nb; ++jj)
+      for (int ii = 0; ii < na; ++ii) lgrid[static_cast<size_t>(jj) * na + ii] = std::log(std::max(g.at(ii, jj), 1e-300));
     for (int y = 0; y < h; ++y) {
       const int j = std::min(nb - 2, y / k);
       const double fy = static_cast<double>(y - j * k) / k;
       for (int x = 0; x < w; ++x) {
         const int i = std::min(na - 2, x / k);
         const double fx = static_cast<double>(x - i * k) / k;
-        auto lg = [&](int ii, int jj) { return std::log(std::max(g.at(ii, jj), 1e-300)); };
+        auto lg = [&](int ii, int jj) { return lgrid[static_cast<size_t>(jj) * na + ii]; };
         const double v = (1 - fy) * ((1 - fx) * lg(i, j) + fx * lg(i + 1, j)) + fy * ((1 - fx) * lg(i, j + 1) + fx * lg(i + 1, j + 1));
         fine[static_cast<size_t>(h - 1 - y) * w + x] = std::exp(v);
       }
@@ -246,8 +259,9 @@ class WeightSpacePanel : public Panel {
     else
       ImGui::Text("%s, t = %.3f", toy::path_kind_name(s.path), s.t);
     const ImVec4 c1 = ImGui::ColorConvertU32ToFloat4(pal.task1), c2 = ImGui::ColorConvertU32ToFloat4(pal.task2);
-    ImGui::TextColored(c1, "%s  loss %.3f  acc %.1f%%", toy.task_name(1), pt.loss1, 100 * pt.acc1);
-    ImGui::TextColored(c2, "%s  loss %.3f  acc %.1f%%", toy.task_name(2), pt.loss2, 100 * pt.acc2);
+    const bool same_task = s.model == ModelKind::Mlp && s.mlp_b_task == MlpBTask::Same;
+    ImGui::TextColored(c1, "%s  loss %.3f  acc %.1f%%", same_task ? "data A" : "Task 1", pt.loss1, 100 * pt.acc1);
+    ImGui::TextColored(c2, "%s  loss %.3f  acc %.1f%%", same_task ? "data B" : "Task 2", pt.loss2, 100 * pt.acc2);
     ImGui::Text("Combined loss %.3f", pt.loss1 + pt.loss2);
     ImGui::Text("|w| = %.3f", pt.norm);
     if (pt.w.size() == 2) ImGui::Text("w = (%.3f, %.3f)", pt.w[0], pt.w[1]);
@@ -255,8 +269,8 @@ class WeightSpacePanel : public Panel {
     if (ctx.hides("explorer.legend")) return;
     ImGuiCompat::SeparatorText("Legend");
     char la[64], lb[64];
-    std::snprintf(la, sizeof la, "W_A: trained on %s", toy.task_name(1));
-    std::snprintf(lb, sizeof lb, "W_B: trained on %s", toy.task_name(2));
+    std::snprintf(la, sizeof la, same_task ? "W_A: %s" : "W_A: trained on %s", toy.task_name(1));
+    std::snprintf(lb, sizeof lb, same_task ? "W_B: %s" : "W_B: trained on %s", toy.task_name(2));
     legend_row(pal.task1, la, true);
     legend_row(pal.task2, lb, true);
     legend_row(pal.init, "W_init: start of training", true);

@@ -19,7 +19,7 @@ namespace mergelab::scene {
 // ---------------------------------------------------------------------------------------------------
 namespace {
 
-enum class Kind { Object, Bool, Int, Number, String, Enum, EnumList, NumberArray, IntList, PanelMap };
+enum class Kind { Object, Bool, Int, Number, String, Enum, EnumList, NumberArray, IntList, StringList, Any };
 
 struct Field {
   Kind kind = Kind::Object;
@@ -29,44 +29,51 @@ struct Field {
   std::vector<std::pair<std::string, Field>> children;  ///< Object (ordered for messages)
 };
 
-Field boolean() { return Field{Kind::Bool}; }
+Field make(Kind k) {
+  Field f;
+  f.kind = k;
+  return f;
+}
+Field boolean() { return make(Kind::Bool); }
 Field integer(double lo, double hi) {
-  Field f{Kind::Int};
+  Field f = make(Kind::Int);
   f.lo = lo, f.hi = hi;
   return f;
 }
 Field number(double lo, double hi) {
-  Field f{Kind::Number};
+  Field f = make(Kind::Number);
   f.lo = lo, f.hi = hi;
   return f;
 }
 Field text(size_t max_len) {
-  Field f{Kind::String};
+  Field f = make(Kind::String);
   f.hi = static_cast<double>(max_len);
   return f;
 }
 Field one_of(std::vector<std::string> words) {
-  Field f{Kind::Enum};
+  Field f = make(Kind::Enum);
   f.words = std::move(words);
   return f;
 }
 Field list_of(std::vector<std::string> words) {
-  Field f{Kind::EnumList};
+  Field f = make(Kind::EnumList);
   f.words = std::move(words);
   return f;
 }
 Field numbers(size_t length, double lo, double hi) {
-  Field f{Kind::NumberArray};
+  Field f = make(Kind::NumberArray);
   f.length = length, f.lo = lo, f.hi = hi;
   return f;
 }
 Field int_list(double lo, double hi) {
-  Field f{Kind::IntList};
+  Field f = make(Kind::IntList);
   f.lo = lo, f.hi = hi;
   return f;
 }
+Field strings_field() { return make(Kind::StringList); }
+Field anything() { return make(Kind::Any); }
 Field object(std::vector<std::pair<std::string, Field>> children) {
-  Field f{Kind::Object};
+  Field f = make(Kind::Object);
   f.children = std::move(children);
   return f;
 }
@@ -126,7 +133,18 @@ Field panel_settings_schema() {
                                {"k", number(0.01, 1.0)},
                                {"sign_rule", integer(0, 1)},
                                {"step", integer(0, 3)}})},
-      {"checkpoints", object({})},
+      // The Checkpoints panel's save(): paths and the merge recipe; its parameter maps are checked by
+      // the merge registry when the panel loads them.
+      {"checkpoints", object({{"base", text(4096)},
+                              {"models", strings_field()},
+                              {"method", text(64)},
+                              {"params", anything()},
+                              {"model_params", anything()},
+                              {"density", number(0.0, 1.0)},
+                              {"out_dir", text(4096)},
+                              {"yaml_path", text(4096)},
+                              {"threads", integer(0, 256)},
+                              {"seed", integer(0, kU32)}})},
   });
 }
 
@@ -240,7 +258,12 @@ class Validator {
             fail(path + "[" + std::to_string(i) + "]", "expected an integer in " + range(f.lo, f.hi), v[i]);
         break;
       }
-      case Kind::PanelMap:
+      case Kind::StringList:
+        if (!v.is_array()) fail(path, "expected a list of strings", v);
+        for (size_t i = 0; i < v.size(); ++i)
+          if (!v[i].is_string()) fail(path + "[" + std::to_string(i) + "]", "expected a string", v[i]);
+        break;
+      case Kind::Any:
         break;
     }
   }
