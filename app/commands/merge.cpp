@@ -9,6 +9,9 @@
 #include <mutex>
 
 #include "app/cli.h"
+#include "core/eval/dataset.h"
+#include "core/eval/external.h"
+#include "core/eval/mlp.h"
 #include "core/engine/engine.h"
 #include "core/recipe/mergekit_yaml.h"
 
@@ -23,6 +26,35 @@ std::string clock_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
   return buf;
+}
+
+// --eval / --eval-command: score the merged checkpoint; the merge itself has succeeded either way.
+int evaluate_output(const ArgParser& args, const std::string& out_dir) {
+  int status = 0;
+  if (args.has("eval")) {
+    const auto model = eval::MlpClassifier::load(out_dir);
+    const auto tasks = eval::load_data_dir(args.get("eval"), args.get("eval-split"));
+    const auto report = eval::evaluate(model, tasks);
+    std::printf("evaluation (%s split):", args.get("eval-split").c_str());
+    for (const auto& t : report.tasks) std::printf(" %s %.1f%%", t.name.c_str(), 100.0 * t.metrics.accuracy);
+    std::printf(" combined %.1f%% (cross-entropy %.4f)\n", 100.0 * report.combined_accuracy, report.combined_cross_entropy);
+  }
+  if (args.has("eval-command")) {
+    eval::ExternalEvalOptions ext;
+    ext.command_template = args.get("eval-command");
+    ext.timeout_seconds = args.get_double("eval-timeout");
+    if (!(ext.timeout_seconds > 0)) throw CliError("--eval-timeout must be > 0");
+    const auto result = eval::run_external_evaluator(ext, out_dir);
+    if (!result.ok) {
+      std::cerr << "mergelab merge: external evaluator failed: " << result.error << "\n";
+      status = 1;
+    } else {
+      std::printf("external evaluation:");
+      for (const auto& [name, v] : result.metrics) std::printf(" %s=%g", name.c_str(), v);
+      std::printf("\n");
+    }
+  }
+  return status;
 }
 
 int run_merge_command(int argc, char** argv) {
@@ -40,6 +72,12 @@ int run_merge_command(int argc, char** argv) {
   args.add_flag("force", "replace an existing output folder");
   args.add_flag("print-yaml", "print the config as MergeLab reads it, written back as mergekit YAML, and exit");
   args.add_flag("quiet", "no progress output");
+  args.add_option("eval", "DIR", "after merging, evaluate the output with the built-in classifier evaluator on this data folder");
+  args.add_option("eval-split", "SPLIT", "split --eval reads", "test");
+  args.add_option("eval-command", "TEMPLATE",
+                  "after merging, run an external evaluator on the output, e.g. 'python3 eval.py {model_dir}'; its last "
+                  "stdout line must be a JSON object of metrics");
+  args.add_option("eval-timeout", "SECONDS", "timeout of --eval-command", "600");
   args.add_epilog(
       "\nMethods: linear, slerp, task_arithmetic, ties, dare_linear, dare_ties, breadcrumbs, breadcrumbs_ties,\n"
       "della, della_linear, model_stock (mergekit's parameter names and defaults).\n"
@@ -120,7 +158,7 @@ int run_merge_command(int argc, char** argv) {
     std::cerr << "\nmergelab merge: interrupted; nothing was written\n";
     return 130;
   }
-  return 0;
+  return evaluate_output(args, opt.out_dir);
 }
 
 const CommandRegistrar registrar{{"merge", "merge checkpoints as a mergekit YAML config describes", &run_merge_command}};

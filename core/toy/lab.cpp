@@ -49,7 +49,7 @@ Eigen::VectorXd lab_merge(const LabToy& toy, const std::string& method, const La
   }
   in.base = toy.pretrained.data();
   for (int t : s.tasks) in.models.push_back(toy.finetuned[static_cast<size_t>(t)].data());
-  params.set("lambda", s.alpha);
+  if (spec->param("lambda")) params.set("lambda", s.alpha);
   if (spec->param("sign_rule")) params.set("sign_rule", s.sign_rule);
   if (method == "ties") params.set("density", s.k);
   if (method == "dare_ties" || method == "dare_linear") params.set("density", 1.0 - s.p);

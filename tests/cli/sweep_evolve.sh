@@ -33,6 +33,16 @@ PY
 grep -q "lambda: 0.6" "$out/sweep/best.yml"
 # The exported recipe is a valid config: mergelab reads it back.
 "$MERGELAB" merge "$out/sweep/best.yml" --print-yaml > /dev/null
+# merge --eval scores the merged checkpoint (the built-in evaluator and an external command).
+"$MERGELAB" merge "$out/sweep/best.yml" --out "$out/merged" --quiet --eval "$data" \
+  --eval-command 'python3 -c "import sys, os; print(\"{\\\"files\\\": %d}\" % len(os.listdir(sys.argv[1])))" {model_dir}' > "$out/merge.txt"
+cat "$out/merge.txt"
+grep -q "evaluation (test split): task0 96.5% task1 93.5% task2 85.0% combined 91.7%" "$out/merge.txt"
+grep -q "external evaluation: files=3" "$out/merge.txt"
+set +e
+"$MERGELAB" merge "$out/sweep/best.yml" --out "$out/merged2" --quiet --eval-command 'exit 3' > /dev/null 2> "$out/err.txt"; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "external evaluator failed" "$out/err.txt"
 # Existing results are not overwritten without --force.
 if "$MERGELAB" sweep "$out/ta.yml" --param lambda=0:1:3 --data "$data" --out "$out/sweep" 2> "$out/err.txt" > /dev/null; then
   echo "expected a refusal"; exit 1; fi
