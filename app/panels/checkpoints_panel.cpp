@@ -1,0 +1,1093 @@
+// Checkpoints panel: see checkpoints_panel.h.
+//
+// [SECTION] Loading and statistics (worker side, no ImGui)
+// [SECTION] Drop callback
+// [SECTION] Panel: settings, jobs, state dump
+// [SECTION] Panel: drawing
+#include "app/panels/checkpoints_panel.h"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/merge/registry.h"
+#include "core/recipe/mergekit_yaml.h"
+#include "widgets/colormap.h"
+#include "widgets/imgui_compat.h"
+
+namespace mergelab::app {
+
+namespace fs = std::filesystem;
+using ImGuiCompat::em;
+
+namespace {
+
+constexpr ImU32 kGood = IM_COL32(0, 158, 115, 255);     // Okabe-Ito bluish green
+constexpr ImU32 kBad = IM_COL32(230, 97, 0, 255);       // vermillion
+constexpr ImU32 kMarker = IM_COL32(240, 228, 66, 255);  // yellow
+
+ImVec4 to_vec4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+
+std::string file_name(const std::string& path) {
+  const fs::path p(path);
+  const std::string name = p.filename().string();
+  return name.empty() ? p.parent_path().filename().string() : name;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+template <class T>
+bool ready(const std::future<T>& f, bool block) {
+  if (!f.valid()) return false;
+  if (block) f.wait();
+  return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] Loading and statistics (worker side, no ImGui)
+// ---------------------------------------------------------------------------------------------------
+
+std::shared_ptr<CheckpointFamily> open_checkpoint_family(const std::string& base, const std::vector<std::string>& models) {
+  auto fam = std::make_shared<CheckpointFamily>();
+  auto must_exist = [](const std::string& path, const char* what) {
+    if (path.empty()) throw std::runtime_error(std::string("no ") + what + " path given");
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw std::runtime_error(path + ": no such file or folder");
+  };
+  must_exist(base, "base");
+  if (models.empty()) throw std::runtime_error("no fine-tuned model given: add at least one");
+  fam->base_path = base;
+  if (ckpt::is_lora_adapter(base)) throw std::runtime_error(base + ": the base must be a full checkpoint, not a LoRA adapter");
+  fam->base = std::make_unique<ckpt::Checkpoint>(ckpt::Checkpoint::open(base));
+  for (const auto& m : models) {
+    must_exist(m, "model");
+    CheckpointFamily::Model model;
+    model.path = m;
+    if (ckpt::is_lora_adapter(m)) model.adapter = std::make_unique<ckpt::LoraAdapter>(ckpt::LoraAdapter::open(m));
+    else model.checkpoint = std::make_unique<ckpt::Checkpoint>(ckpt::Checkpoint::open(m));
+    fam->models.push_back(std::move(model));
+  }
+  std::vector<ckpt::ModelRef> refs;
+  for (const auto& m : fam->models) refs.push_back(m.ref());
+  fam->report = ckpt::check_compatibility(*fam->base, refs);
+  return fam;
+}
+
+Eigen::VectorXf family_task_vector(const CheckpointFamily& family, size_t model, const std::string& tensor) {
+  const auto& m = family.models.at(model);
+  if (m.adapter) {
+    const auto adapted = m.adapter->base_tensors();
+    if (std::find(adapted.begin(), adapted.end(), tensor) != adapted.end()) return m.adapter->delta_flat(tensor);
+    return Eigen::VectorXf::Zero(static_cast<Eigen::Index>(family.base->at(tensor).numel));
+  }
+  return m.checkpoint->read_vector(tensor) - family.base->read_vector(tensor);
+}
+
+double trim_threshold(const Eigen::VectorXf& tau, double density) {
+  const auto n = static_cast<size_t>(tau.size());
+  const auto k = static_cast<size_t>(density * static_cast<double>(n));
+  if (k == 0 || n == 0) return INFINITY;
+  std::vector<float> mag(n);
+  for (size_t i = 0; i < n; ++i) mag[i] = std::abs(tau[static_cast<Eigen::Index>(i)]);
+  std::nth_element(mag.begin(), mag.begin() + static_cast<long>(k - 1), mag.end(), std::greater<float>());
+  return mag[k - 1];
+}
+
+std::vector<std::string> default_checkpoint_paths() {
+  std::vector<std::string> roots;
+  if (const char* src = std::getenv("MERGELAB_SOURCE"); src && *src) roots.emplace_back(src);
+#ifdef MERGELAB_ASSETS_DIR
+  roots.push_back(fs::path(MERGELAB_ASSETS_DIR).parent_path().string());
+#endif
+  for (const auto& root : roots) {
+    const fs::path models = fs::path(root) / "tests" / "data" / "digits" / "models";
+    std::vector<std::string> out;
+    for (const char* name : {"base", "ft_task0", "ft_task1", "ft_task2"}) {
+      std::error_code ec;
+      if (!fs::is_directory(models / name, ec)) break;
+      out.push_back((models / name).lexically_normal().string());
+    }
+    if (out.size() == 4) return out;
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] Drop callback
+// ---------------------------------------------------------------------------------------------------
+
+namespace {
+// GLFW callbacks are plain function pointers, so the dropped paths wait here until the panel's next frame.
+// Both run on the main thread (callbacks fire inside glfwPollEvents), so no lock is needed.
+std::vector<std::string> g_dropped;
+GLFWwindow* g_drop_window = nullptr;
+
+void on_drop(GLFWwindow*, int count, const char** paths) {
+  for (int i = 0; i < count; ++i) g_dropped.emplace_back(paths[i]);
+}
+}  // namespace
+
+std::vector<std::string> take_dropped_paths() {
+  GLFWwindow* win = glfwGetCurrentContext();
+  if (win && win != g_drop_window) {
+    glfwSetDropCallback(win, on_drop);  // the ImGui GLFW backend installs no drop callback of its own
+    g_drop_window = win;
+  }
+  std::vector<std::string> out;
+  out.swap(g_dropped);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] Panel: settings, jobs, state dump
+// ---------------------------------------------------------------------------------------------------
+
+CheckpointsPanel::CheckpointsPanel() {
+  const auto defaults = default_checkpoint_paths();
+  if (!defaults.empty()) {
+    base_ = defaults[0];
+    models_.assign(defaults.begin() + 1, defaults.end());
+  } else {
+    models_.assign(1, "");
+  }
+  reset_params();
+}
+
+CheckpointsPanel::~CheckpointsPanel() {
+  cancel_->store(true);  // a running merge stops at its next tensor; the futures join in their destructors
+}
+
+const char* CheckpointsPanel::help() const {
+  return "Point MergeLab at a base model and its fine-tunes (safetensors folders or files, sharded checkpoints, PEFT "
+         "LoRA adapters): Load checks that they can be merged, then the table shows per tensor the task-vector norm "
+         "|tau_i| = |theta_i - theta_base| of each model, the mean cosine between task vectors, the sign-conflict rate "
+         "(entries whose signs differ across models) and the fraction kept by a top-k magnitude trim at the density. "
+         "Click a row for the histogram of its task-vector values with the trim threshold. Choose a method and its "
+         "parameters (mergekit's names and defaults), then Merge writes a checkpoint folder in the background and "
+         "Export YAML writes a mergekit config. Folders dropped on the window are added as base or fine-tunes.";
+}
+
+void CheckpointsPanel::reset_params() {
+  global_.clear();
+  const merge::MethodSpec* spec = merge::find_method(method_);
+  if (!spec) return;
+  std::map<std::string, double> preset;
+  if (auto it = spec->presets.find("mergekit"); it != spec->presets.end()) preset = it->second;
+  per_model_.assign(models_.size(), {});
+  for (const auto& p : spec->params) {
+    const double v = preset.count(p.name) ? preset.at(p.name) : p.default_value;
+    if (p.per_model) {
+      for (auto& m : per_model_) m[p.name] = v;
+    } else {
+      global_[p.name] = v;
+    }
+  }
+}
+
+recipe::Recipe CheckpointsPanel::make_recipe() const {
+  const merge::MethodSpec* spec = merge::find_method(method_);
+  if (!spec) throw std::runtime_error("unknown method '" + method_ + "'");
+  recipe::Recipe r;
+  r.method = method_;
+  auto absolute = [](const std::string& p) { return fs::absolute(p).lexically_normal().string(); };
+  if (spec->needs_base) r.base_model = absolute(base_);
+  for (size_t i = 0; i < models_.size(); ++i) {
+    recipe::ModelEntry e;
+    e.path = absolute(models_[i]);
+    if (i < per_model_.size())
+      for (const auto& [name, v] : per_model_[i]) e.params[name] = recipe::ParamSetting::scalar(v);
+    r.models.push_back(std::move(e));
+  }
+  for (const auto& [name, v] : global_) r.params[name] = recipe::ParamSetting::scalar(v);
+  recipe::validate(r);
+  return r;
+}
+
+void CheckpointsPanel::show_error(const std::string& title, const std::string& text) {
+  error_title_ = title;
+  error_text_ = text;
+  open_error_ = true;
+  error_shown_ = true;
+}
+
+void CheckpointsPanel::start_load() {
+  if (load_job_.valid()) return;
+  std::vector<std::string> models;
+  for (const auto& m : models_)
+    if (!m.empty()) models.push_back(m);
+  const std::string base = base_;
+  const double density = density_;
+  load_job_ = std::async(std::launch::async, [base, models, density] {
+    LoadResult r;
+    r.density = density;
+    try {
+      r.family = open_checkpoint_family(base, models);
+      std::vector<ckpt::ModelRef> refs;
+      for (const auto& m : r.family->models) refs.push_back(m.ref());
+      r.diags = ckpt::tensor_diagnostics(*r.family->base, refs, density);
+    } catch (const std::exception& e) {
+      r.family.reset();
+      r.error = e.what();
+    }
+    return r;
+  });
+}
+
+void CheckpointsPanel::start_diagnostics() {
+  if (!family_ || diag_job_.valid() || load_job_.valid()) return;
+  auto fam = family_;
+  const double density = density_;
+  diag_job_ = std::async(std::launch::async, [fam, density] {
+    DiagResult r;
+    r.density = density;
+    try {
+      std::vector<ckpt::ModelRef> refs;
+      for (const auto& m : fam->models) refs.push_back(m.ref());
+      r.diags = ckpt::tensor_diagnostics(*fam->base, refs, density);
+    } catch (const std::exception& e) {
+      r.error = e.what();
+    }
+    return r;
+  });
+}
+
+void CheckpointsPanel::start_histogram() {
+  if (!family_ || hist_job_.valid() || selected_.empty()) return;
+  auto fam = family_;
+  const std::string tensor = selected_;
+  const int model = std::clamp(hist_model_, 0, static_cast<int>(fam->models.size()) - 1);
+  const double density = density_;
+  hist_job_ = std::async(std::launch::async, [fam, tensor, model, density] {
+    HistResult h;
+    h.tensor = tensor;
+    h.model = model;
+    h.density = density;
+    try {
+      const Eigen::VectorXf tau = family_task_vector(*fam, static_cast<size_t>(model), tensor);
+      h.numel = static_cast<std::uint64_t>(tau.size());
+      h.bins = Widgets::BinValues(tau.data(), static_cast<long>(tau.size()), 61);
+      h.threshold = trim_threshold(tau, density);
+    } catch (const std::exception& e) {
+      h.error = e.what();
+    }
+    return h;
+  });
+}
+
+void CheckpointsPanel::start_merge() {
+  if (merge_job_.valid()) return;
+  recipe::Recipe r;
+  try {
+    if (out_dir_.empty()) throw std::runtime_error("choose an output folder first");
+    r = make_recipe();
+  } catch (const std::exception& e) {
+    merge_state_ = "failed", merge_message_ = e.what();
+    show_error("Cannot merge", e.what());
+    return;
+  }
+  cancel_->store(false);
+  {
+    std::lock_guard<std::mutex> lock(merge_status_->mutex);
+    merge_status_->progress = {};
+  }
+  merge_state_ = "running", merge_message_.clear();
+  engine::RunOptions opt;
+  opt.out_dir = fs::absolute(out_dir_).lexically_normal().string();
+  opt.threads = threads_;
+  opt.force = force_merge_;
+  auto status = merge_status_;
+  opt.on_progress = [status](const engine::Progress& p) {
+    std::lock_guard<std::mutex> lock(status->mutex);
+    status->progress = p;
+  };
+  auto cancel = cancel_;
+  const auto seed = static_cast<std::uint32_t>(seed_);
+  merge_job_ = std::async(std::launch::async, [r, opt, cancel, seed]() mutable {
+    JobResult res;
+    opt.cancel = cancel.get();
+    try {
+      const engine::MergePlan plan = engine::plan_merge(r, {.seed = seed});
+      const engine::RunReport rep = engine::run_merge(plan, opt);
+      res.ok = true;
+      res.message = "merged " + std::to_string(rep.tensors) + " tensors in " + fmt("%.2f s", rep.seconds) + " into " +
+                    opt.out_dir;
+    } catch (const engine::Cancelled&) {
+      res.cancelled = true;
+      res.message = "merge cancelled; nothing was written";
+    } catch (const std::exception& e) {
+      res.message = e.what();
+    }
+    return res;
+  });
+}
+
+void CheckpointsPanel::start_export() {
+  if (export_job_.valid()) return;
+  recipe::Recipe r;
+  try {
+    if (yaml_path_.empty()) throw std::runtime_error("choose a YAML path first");
+    r = make_recipe();
+  } catch (const std::exception& e) {
+    export_state_ = "failed", export_message_ = e.what();
+    show_error("Cannot export YAML", e.what());
+    return;
+  }
+  export_state_ = "running", export_message_.clear();
+  const std::string path = fs::absolute(yaml_path_).lexically_normal().string();
+  const bool force = force_export_;
+  export_job_ = std::async(std::launch::async, [r, path, force] {
+    JobResult res;
+    try {
+      std::error_code ec;
+      if (fs::exists(path, ec) && !force)
+        throw std::runtime_error(path + ": already exists (tick 'force' to replace it)");
+      if (fs::is_directory(path, ec)) throw std::runtime_error(path + ": is a folder, not a file");
+      recipe::write_mergekit_yaml(r, path);
+      res.ok = true;
+      res.message = "wrote " + path;
+    } catch (const std::exception& e) {
+      res.message = e.what();
+    }
+    return res;
+  });
+}
+
+void CheckpointsPanel::poll_jobs(bool block) {
+  if (ready(load_job_, block)) {
+    LoadResult r = load_job_.get();
+    if (!r.error.empty()) {
+      show_error("Cannot load the checkpoints", r.error);
+    } else {
+      family_ = std::move(r.family);
+      diags_ = std::move(r.diags);
+      diag_density_ = r.density;
+      hist_valid_ = false;
+      hist_model_ = 0;
+      const bool keep = std::any_of(diags_.begin(), diags_.end(), [&](const auto& d) { return d.tensor == selected_; });
+      if (!keep) selected_ = diags_.empty() ? "" : diags_.front().tensor;
+      if (per_model_.size() != models_.size()) reset_params();
+      sort_rows();
+    }
+  }
+  if (ready(diag_job_, block)) {
+    DiagResult r = diag_job_.get();
+    if (r.error.empty()) {
+      diags_ = std::move(r.diags);
+      diag_density_ = r.density;
+      sort_rows();
+    } else {
+      diag_density_ = r.density;  // do not retry the same density in a loop
+      show_error("Cannot compute the diagnostics", r.error);
+    }
+  }
+  if (ready(hist_job_, block)) {
+    hist_ = hist_job_.get();
+    hist_valid_ = true;
+  }
+  if (ready(merge_job_, block)) {
+    const JobResult r = merge_job_.get();
+    merge_state_ = r.ok ? "done" : (r.cancelled ? "cancelled" : "failed");
+    merge_message_ = r.message;
+    if (!r.ok && !r.cancelled) show_error("Merge failed", r.message);
+  }
+  if (merge_job_.valid()) {
+    std::lock_guard<std::mutex> lock(merge_status_->mutex);
+    last_progress_ = merge_status_->progress;
+  } else if (merge_state_ == "done") {
+    std::lock_guard<std::mutex> lock(merge_status_->mutex);
+    last_progress_ = merge_status_->progress;
+  }
+  if (ready(export_job_, block)) {
+    const JobResult r = export_job_.get();
+    export_state_ = r.ok ? "done" : "failed";
+    export_message_ = r.message;
+    if (!r.ok) show_error("Export failed", r.message);
+  }
+  // Results that depend on the density or the selection are redone when those changed.
+  if (family_ && !load_job_.valid() && !diag_job_.valid() && diag_density_ != density_) start_diagnostics();
+  if (family_ && !hist_job_.valid() && !selected_.empty() &&
+      (!hist_valid_ || hist_.tensor != selected_ || hist_.model != hist_model_ || hist_.density != density_))
+    start_histogram();
+  if (block) {
+    if (diag_job_.valid() || hist_job_.valid()) poll_jobs(true);
+  }
+}
+
+void CheckpointsPanel::sort_rows() {
+  const size_t n_models = family_ ? family_->models.size() : 0;
+  order_.resize(diags_.size());
+  for (size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<int>(i);
+  auto key = [&](const ckpt::TensorDiagnostics& d) -> double {
+    const int c = sort_column_;
+    if (c == 1) {
+      double n = 1;
+      for (auto s : d.shape) n *= static_cast<double>(s);
+      return n;
+    }
+    if (c >= 2 && c < 2 + static_cast<int>(n_models)) return d.norms[static_cast<size_t>(c - 2)];
+    const int rest = c - 2 - static_cast<int>(n_models);
+    if (rest == 0) return d.mean_cosine();
+    if (rest == 1) return d.sign_conflict;
+    double kept = 0;
+    for (double k : d.kept) kept += k / static_cast<double>(std::max<size_t>(d.kept.size(), 1));
+    return kept;
+  };
+  std::stable_sort(order_.begin(), order_.end(), [&](int a, int b) {
+    const auto& da = diags_[static_cast<size_t>(a)];
+    const auto& db = diags_[static_cast<size_t>(b)];
+    if (sort_column_ == 0) return sort_ascending_ ? da.tensor < db.tensor : da.tensor > db.tensor;
+    const double ka = key(da), kb = key(db);
+    return sort_ascending_ ? ka < kb : ka > kb;
+  });
+}
+
+nlohmann::json CheckpointsPanel::save() const {
+  return {{"base", base_},          {"models", models_},     {"method", method_},       {"params", global_},
+          {"model_params", per_model_}, {"density", density_}, {"out_dir", out_dir_},     {"yaml_path", yaml_path_},
+          {"threads", threads_},    {"seed", seed_}};
+}
+
+void CheckpointsPanel::load(const nlohmann::json& j) {
+  if (!j.is_object()) return;
+  try {
+    if (j.contains("base")) base_ = j["base"].get<std::string>();
+    if (j.contains("models")) models_ = j["models"].get<std::vector<std::string>>();
+    if (j.contains("method") && merge::find_method(j["method"].get<std::string>())) {
+      method_ = j["method"].get<std::string>();
+      reset_params();
+    }
+    if (j.contains("params")) global_ = j["params"].get<std::map<std::string, double>>();
+    if (j.contains("model_params")) per_model_ = j["model_params"].get<std::vector<std::map<std::string, double>>>();
+    if (j.contains("density")) density_ = std::clamp(j["density"].get<double>(), 0.0, 1.0);
+    if (j.contains("out_dir")) out_dir_ = j["out_dir"].get<std::string>();
+    if (j.contains("yaml_path")) yaml_path_ = j["yaml_path"].get<std::string>();
+    if (j.contains("threads")) threads_ = std::clamp(j["threads"].get<int>(), 0, 64);
+    if (j.contains("seed")) seed_ = std::max(0, j["seed"].get<int>());
+  } catch (const nlohmann::json::exception&) {
+    // A session written by another version: keep what was read.
+  }
+  if (models_.empty()) models_.assign(1, "");
+  if (per_model_.size() != models_.size()) reset_params();
+}
+
+nlohmann::json CheckpointsPanel::state() const {
+  nlohmann::json j;
+  j["base"] = base_;
+  j["models"] = models_;
+  j["loading"] = load_job_.valid();
+  j["loaded"] = family_ != nullptr;
+  j["error_popup"] = error_shown_;
+  j["error_title"] = error_title_;
+  j["error"] = error_text_;
+  j["density"] = density_;
+  j["diagnostics_density"] = diag_density_;
+  j["method"] = method_;
+  j["params"] = global_;
+  j["model_params"] = per_model_;
+  if (family_) {
+    j["n_tensors"] = family_->base->tensors().size();
+    j["compatible"] = family_->report.ok();
+    nlohmann::json ms = nlohmann::json::array();
+    for (const auto& m : family_->report.models)
+      ms.push_back({{"path", m.path},
+                    {"mergeable", m.mergeable()},
+                    {"cosine_to_base", std::isnan(m.cosine_to_base) ? nlohmann::json() : nlohmann::json(m.cosine_to_base)},
+                    {"not_a_finetune", m.not_a_finetune},
+                    {"missing", m.missing.size()},
+                    {"shape_mismatches", m.shape_mismatches.size()}});
+    j["compat"] = ms;
+  }
+  nlohmann::json ts = nlohmann::json::array();
+  for (const auto& d : diags_) {
+    double kept = 0;
+    for (double k : d.kept) kept += k / static_cast<double>(std::max<size_t>(d.kept.size(), 1));
+    const double mc = d.mean_cosine();
+    ts.push_back({{"name", d.tensor},
+                  {"shape", d.shape},
+                  {"norms", d.norms},
+                  {"mean_cosine", std::isnan(mc) ? nlohmann::json() : nlohmann::json(mc)},
+                  {"sign_conflict", d.sign_conflict},
+                  {"kept", kept}});
+  }
+  j["tensors"] = ts;
+  nlohmann::json order = nlohmann::json::array();
+  for (int i : order_)
+    if (static_cast<size_t>(i) < diags_.size()) order.push_back(diags_[static_cast<size_t>(i)].tensor);
+  j["order"] = order;
+  j["sort"] = {{"column", sort_column_}, {"ascending", sort_ascending_}};
+  j["selected"] = selected_;
+  if (hist_valid_) {
+    j["histogram"] = {{"tensor", hist_.tensor},
+                      {"model", hist_.model},
+                      {"density", hist_.density},
+                      {"numel", hist_.numel},
+                      {"threshold", std::isfinite(hist_.threshold) ? nlohmann::json(hist_.threshold) : nlohmann::json()},
+                      {"lo", hist_.bins.lo},
+                      {"hi", hist_.bins.hi},
+                      {"error", hist_.error}};
+  }
+  j["merge"] = {{"state", merge_state_},
+                {"message", merge_message_},
+                {"out_dir", out_dir_},
+                {"force", force_merge_},
+                {"tensors_done", last_progress_.tensors_done},
+                {"tensors_total", last_progress_.tensors_total},
+                {"bytes_done", last_progress_.bytes_done},
+                {"bytes_total", last_progress_.bytes_total}};
+  j["export"] = {{"state", export_state_}, {"message", export_message_}, {"path", yaml_path_}, {"force", force_export_}};
+  nlohmann::json rects = nlohmann::json::object();
+  for (const auto& [name, r] : rects_) rects[name] = {r.x0, r.y0, r.x1, r.y1};
+  j["rects"] = rects;
+  return j;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] Panel: drawing
+// ---------------------------------------------------------------------------------------------------
+
+void CheckpointsPanel::remember_rect(const std::string& name) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  rects_[name] = Rect{a.x, a.y, b.x, b.y};
+}
+
+void CheckpointsPanel::accept_path(const std::string& path) {
+  if (browse_target_ == -1) base_ = path;
+  else if (browse_target_ >= 0 && browse_target_ < static_cast<int>(models_.size())) models_[static_cast<size_t>(browse_target_)] = path;
+  else if (browse_target_ == -2) out_dir_ = path;
+  else if (browse_target_ == -3) yaml_path_ = (fs::path(path) / "merge.yml").string();
+}
+
+void CheckpointsPanel::browse(const std::string& dir) {
+  browse_dir_ = dir;
+  browse_entries_.clear();
+  browse_error_.clear();
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    Entry e;
+    e.name = it->path().filename().string();
+    if (e.name.empty() || e.name[0] == '.') continue;
+    std::error_code ec2;
+    e.dir = it->is_directory(ec2);
+    if (e.dir) {
+      e.checkpoint = fs::exists(it->path() / "model.safetensors", ec2) ||
+                     fs::exists(it->path() / ckpt::kIndexFileName, ec2) ||
+                     fs::exists(it->path() / "adapter_model.safetensors", ec2);
+    } else if (it->path().extension() != ".safetensors") {
+      continue;
+    }
+    browse_entries_.push_back(std::move(e));
+  }
+  if (ec) browse_error_ = dir + ": " + ec.message();
+  std::sort(browse_entries_.begin(), browse_entries_.end(), [](const Entry& a, const Entry& b) {
+    return a.dir != b.dir ? a.dir : a.name < b.name;
+  });
+}
+
+void CheckpointsPanel::draw_browser() {
+  if (open_browser_) {
+    ImGui::OpenPopup("Choose a folder##ckpt_browser");
+    open_browser_ = false;
+  }
+  ImGui::SetNextWindowSize(ImVec2(em(34.0f), em(26.0f)), ImGuiCond_Appearing);
+  if (!ImGui::BeginPopupModal("Choose a folder##ckpt_browser", nullptr, ImGuiWindowFlags_NoSavedSettings)) return;
+  ImGui::TextWrapped("%s", browse_dir_.c_str());
+  if (ImGui::Button("Up")) browse(fs::path(browse_dir_).parent_path().string());
+  remember_rect("browser_up");
+  ImGui::SameLine();
+  const bool file_target = browse_target_ == -3;
+  if (ImGui::Button(file_target ? "Save merge.yml here" : "Use this folder")) {
+    accept_path(browse_dir_);
+    ImGui::CloseCurrentPopup();
+  }
+  remember_rect("browser_use");
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+  if (!browse_error_.empty()) ImGui::TextColored(to_vec4(kBad), "%s", browse_error_.c_str());
+  ImGui::TextDisabled("Double-click a folder to open it; green: holds a checkpoint.");
+  ImGui::BeginChild("##entries", ImVec2(0, 0), true);
+  std::string enter;
+  for (const auto& e : browse_entries_) {
+    const std::string label = (e.dir ? "[dir] " : "      ") + e.name;
+    if (e.checkpoint) ImGui::PushStyleColor(ImGuiCol_Text, to_vec4(kGood));
+    if (ImGui::Selectable(label.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick | ImGuiSelectableFlags_DontClosePopups)) {
+      const std::string full = (fs::path(browse_dir_) / e.name).string();
+      if (e.dir && ImGui::IsMouseDoubleClicked(0)) {
+        enter = full;
+      } else if (!e.dir || e.checkpoint) {
+        if (!file_target) {
+          accept_path(full);
+          ImGui::CloseCurrentPopup();
+        }
+      }
+    }
+    if (e.checkpoint) ImGui::PopStyleColor();
+  }
+  ImGui::EndChild();
+  if (!enter.empty()) browse(enter);
+  ImGui::EndPopup();
+}
+
+void CheckpointsPanel::draw_error_popup() {
+  if (open_error_) {
+    ImGui::OpenPopup("Checkpoints: error##ckpt_error");
+    open_error_ = false;
+  }
+  ImGui::SetNextWindowSize(ImVec2(em(32.0f), 0), ImGuiCond_Appearing);
+  if (!ImGui::BeginPopupModal("Checkpoints: error##ckpt_error", nullptr, ImGuiWindowFlags_NoSavedSettings)) {
+    error_shown_ = false;
+    return;
+  }
+  error_shown_ = true;
+  ImGui::TextColored(to_vec4(kBad), "%s", error_title_.c_str());
+  ImGui::PushTextWrapPos(em(31.0f));
+  ImGui::TextUnformatted(error_text_.c_str());
+  ImGui::PopTextWrapPos();
+  if (ImGui::Button("OK", ImVec2(em(6.0f), 0))) {
+    ImGui::CloseCurrentPopup();
+    error_shown_ = false;
+  }
+  remember_rect("error_ok");
+  ImGui::EndPopup();
+}
+
+void CheckpointsPanel::draw_inputs(AppContext&) {
+  const bool busy = load_job_.valid();
+  ImGuiCompat::SeparatorText("Checkpoints");
+  auto path_row = [&](const char* label, std::string& path, int target, const char* rect_name) {
+    ImGui::PushID(rect_name);
+    ImGui::TextUnformatted(label);
+    ImGui::SameLine(em(5.5f));
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - em(7.0f));
+    ImGui::InputTextWithHint("##path", "folder or .safetensors file", &path);
+    remember_rect(rect_name);
+    ImGui::SameLine();
+    if (ImGui::Button("...")) {
+      browse_target_ = target;
+      std::error_code ec;
+      fs::path start = path.empty() ? fs::current_path(ec) : fs::path(path);
+      if (!fs::is_directory(start, ec)) start = start.parent_path();
+      if (start.empty() || !fs::is_directory(start, ec)) start = fs::current_path(ec);
+      if (target >= -1 && !path.empty() && fs::is_directory(path, ec)) start = fs::path(path).parent_path();
+      browse(start.string());
+      open_browser_ = true;
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Browse folders");
+    ImGui::PopID();
+  };
+  path_row("base", base_, -1, "base");
+  int remove = -1;
+  for (size_t i = 0; i < models_.size(); ++i) {
+    const std::string label = "model " + std::to_string(i);
+    path_row(label.c_str(), models_[i], static_cast<int>(i), ("model" + std::to_string(i)).c_str());
+    ImGui::SameLine();
+    ImGui::PushID(static_cast<int>(i));
+    if (ImGui::SmallButton("x")) remove = static_cast<int>(i);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Remove this model");
+    ImGui::PopID();
+  }
+  if (remove >= 0 && models_.size() > 1) {
+    models_.erase(models_.begin() + remove);
+    if (static_cast<size_t>(remove) < per_model_.size()) per_model_.erase(per_model_.begin() + remove);
+  }
+  if (ImGui::Button("+ model")) {
+    models_.emplace_back();
+    reset_params();
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(busy);
+  if (ImGui::Button(busy ? "Loading..." : "Load", ImVec2(em(7.0f), 0))) start_load();
+  ImGui::EndDisabled();
+  remember_rect("load");
+  ImGui::SameLine();
+  ImGui::TextDisabled("(drop folders on the window to add them)");
+}
+
+void CheckpointsPanel::draw_compat() {
+  ImGuiCompat::SeparatorText("Compatibility");
+  if (!family_) {
+    ImGui::TextDisabled(load_job_.valid() ? "loading..." : "Load a base and its fine-tunes to check them.");
+    return;
+  }
+  const auto& rep = family_->report;
+  if (rep.ok())
+    ImGui::TextColored(to_vec4(kGood), "compatible: %zu models merge with %s (%zu tensors)", rep.models.size(),
+                       file_name(rep.base).c_str(), family_->base->tensors().size());
+  else
+    ImGui::TextColored(to_vec4(kBad), "NOT compatible: see the models marked below");
+  for (const auto& m : rep.models) {
+    const bool ok = m.mergeable();
+    ImGui::TextColored(to_vec4(ok ? kGood : kBad), "%s", ok ? "ok " : "no ");
+    ImGui::SameLine();
+    ImGui::Text("%-12s cos to base %s, |theta - base| / |base| %s", file_name(m.path).c_str(),
+                std::isnan(m.cosine_to_base) ? "-" : fmt("%.4f", m.cosine_to_base).c_str(),
+                std::isnan(m.relative_distance) ? "-" : fmt("%.4f", m.relative_distance).c_str());
+    auto list = [](const char* what, const std::vector<std::string>& v) {
+      if (v.empty()) return;
+      std::string s = v.front();
+      for (size_t i = 1; i < std::min<size_t>(v.size(), 4); ++i) s += ", " + v[i];
+      if (v.size() > 4) s += ", ... (" + std::to_string(v.size()) + ")";
+      ImGui::TextWrapped("      %s: %s", what, s.c_str());
+    };
+    list("missing", m.missing);
+    list("extra (ignored)", m.extra);
+    list("not mergeable", m.not_mergeable);
+    for (const auto& s : m.shape_mismatches)
+      ImGui::TextWrapped("      shape of %s: base %s, model %s", s.tensor.c_str(), s.base.c_str(), s.model.c_str());
+    for (const auto& s : m.dtype_mismatches)
+      ImGui::TextWrapped("      dtype of %s: base %s, model %s (converted to f32)", s.tensor.c_str(), s.base.c_str(),
+                         s.model.c_str());
+    if (!m.finetune_note.empty()) ImGui::TextColored(to_vec4(kBad), "      %s", m.finetune_note.c_str());
+  }
+}
+
+void CheckpointsPanel::draw_method() {
+  ImGuiCompat::SeparatorText("Method");
+  const merge::MethodSpec* spec = merge::find_method(method_);
+  ImGui::SetNextItemWidth(em(14.0f));
+  if (ImGui::BeginCombo("##method", spec ? spec->label.c_str() : method_.c_str())) {
+    for (const auto& m : merge::method_registry()) {
+      if (ImGui::Selectable(m.label.c_str(), m.name == method_) && m.name != method_) {
+        method_ = m.name;
+        reset_params();
+      }
+      remember_rect("method_" + m.name);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.summary.c_str());
+    }
+    ImGui::EndCombo();
+  }
+  remember_rect("method");
+  spec = merge::find_method(method_);
+  if (!spec) return;
+  ImGui::SameLine();
+  ImGuiCompat::HelpMarker((spec->summary + "\n" + spec->formula).c_str());
+  auto control = [&](const merge::ParamSpec& p, double& v, const std::string& id) -> bool {
+    ImGui::PushID(id.c_str());
+    bool changed = false;
+    switch (p.kind) {
+      case merge::ParamSpec::Kind::Bool: {
+        bool b = v != 0.0;
+        if ((changed = ImGui::Checkbox("##b", &b))) v = b ? 1.0 : 0.0;
+        break;
+      }
+      case merge::ParamSpec::Kind::Choice: {
+        int c = static_cast<int>(v);
+        std::vector<const char*> names;
+        for (const auto& s : p.choices) names.push_back(s.c_str());
+        if ((changed = ImGui::Combo("##c", &c, names.data(), static_cast<int>(names.size())))) v = c;
+        break;
+      }
+      case merge::ParamSpec::Kind::Integer: {
+        changed = ImGui::SliderScalar("##i", ImGuiDataType_Double, &v, &p.min_value, &p.max_value, "%.0f");
+        if (changed) v = std::round(v);
+        break;
+      }
+      case merge::ParamSpec::Kind::Real:
+        changed = ImGui::SliderScalar("##r", ImGuiDataType_Double, &v, &p.min_value, &p.max_value, "%.3f");
+        break;
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %s", p.name.c_str(), p.help.c_str());
+    remember_rect(id);
+    ImGui::PopID();
+    return changed;
+  };
+  for (const auto& p : spec->params) {
+    if (p.per_model) continue;
+    ImGui::TextUnformatted(p.label.c_str());
+    ImGui::SameLine(em(11.0f));
+    ImGui::SetNextItemWidth(std::max(em(8.0f), ImGui::GetContentRegionAvail().x - em(1.0f)));
+    if (control(p, global_[p.name], "param_" + p.name) && p.name == "density") density_ = global_[p.name];
+  }
+  std::vector<const merge::ParamSpec*> pm;
+  for (const auto& p : spec->params)
+    if (p.per_model) pm.push_back(&p);
+  if (!pm.empty() && !models_.empty()) {
+    if (per_model_.size() != models_.size()) reset_params();
+    if (ImGui::BeginTable("##per_model", static_cast<int>(pm.size()) + 1, ImGuiTableFlags_SizingStretchProp)) {
+      ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthFixed, em(6.0f));
+      for (const auto* p : pm) ImGui::TableSetupColumn(p->label.c_str());
+      ImGui::TableHeadersRow();
+      for (size_t i = 0; i < models_.size(); ++i) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(models_[i].empty() ? "(empty)" : file_name(models_[i]).c_str());
+        for (const auto* p : pm) {
+          ImGui::TableNextColumn();
+          ImGui::SetNextItemWidth(-FLT_MIN);
+          if (control(*p, per_model_[i][p->name], "m" + std::to_string(i) + "_" + p->name) && p->name == "density")
+            density_ = per_model_[i][p->name];
+        }
+      }
+      ImGui::EndTable();
+    }
+  }
+}
+
+void CheckpointsPanel::draw_actions() {
+  ImGuiCompat::SeparatorText("Merge and export");
+  const float field_w = ImGui::GetContentRegionAvail().x - em(13.0f);
+  auto path_field = [&](const char* id, const char* hint, std::string& s, int target, const char* rect) {
+    ImGui::PushID(id);
+    ImGui::SetNextItemWidth(field_w);
+    ImGui::InputTextWithHint("##f", hint, &s);
+    remember_rect(rect);
+    ImGui::SameLine();
+    if (ImGui::Button("...")) {
+      browse_target_ = target;
+      std::error_code ec;
+      fs::path start = s.empty() ? fs::current_path(ec) : fs::path(s).parent_path();
+      if (start.empty() || !fs::is_directory(start, ec)) start = fs::current_path(ec);
+      browse(start.string());
+      open_browser_ = true;
+    }
+    ImGui::PopID();
+  };
+  const bool merging = merge_job_.valid();
+  path_field("out", "output folder (must not exist)", out_dir_, -2, "out_dir");
+  ImGui::SameLine();
+  ImGui::Checkbox("force##merge", &force_merge_);
+  remember_rect("force_merge");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Replace the output folder when it exists");
+  ImGui::BeginDisabled(merging || !family_);
+  if (ImGui::Button("Merge", ImVec2(em(7.0f), 0))) start_merge();
+  remember_rect("merge");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!merging);
+  if (ImGui::Button("Cancel", ImVec2(em(6.0f), 0))) cancel_->store(true);
+  remember_rect("cancel");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  {
+    const auto& p = last_progress_;
+    const double frac = p.bytes_total ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
+                                      : (merge_state_ == "done" ? 1.0 : 0.0);
+    char overlay[160];
+    if (merging || merge_state_ == "done")
+      std::snprintf(overlay, sizeof overlay, "%zu/%zu tensors, %s / %s", p.tensors_done, p.tensors_total,
+                    engine::format_bytes(p.bytes_done).c_str(), engine::format_bytes(p.bytes_total).c_str());
+    else
+      std::snprintf(overlay, sizeof overlay, "%s", merge_state_.c_str());
+    ImGui::ProgressBar(static_cast<float>(frac), ImVec2(-FLT_MIN, 0), overlay);
+    remember_rect("progress");
+  }
+  if (!merge_message_.empty())
+    ImGui::TextColored(to_vec4(merge_state_ == "done" ? kGood : kBad), "%s", merge_message_.c_str());
+
+  path_field("yaml", "mergekit YAML path (e.g. merge.yml)", yaml_path_, -3, "yaml_path");
+  ImGui::SameLine();
+  ImGui::Checkbox("force##export", &force_export_);
+  remember_rect("force_export");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Replace the YAML file when it exists");
+  ImGui::BeginDisabled(export_job_.valid());
+  if (ImGui::Button("Export YAML", ImVec2(em(7.0f), 0))) start_export();
+  remember_rect("export");
+  ImGui::EndDisabled();
+  if (!export_message_.empty()) {
+    ImGui::SameLine();
+    ImGui::TextColored(to_vec4(export_state_ == "done" ? kGood : kBad), "%s", export_message_.c_str());
+  }
+}
+
+void CheckpointsPanel::draw_table(float height) {
+  const size_t n_models = family_ ? family_->models.size() : 0;
+  ImGui::TextUnformatted("Per-tensor task vectors");
+  ImGui::SameLine();
+  ImGuiCompat::HelpMarker(
+      "tau_i = theta_i - theta_base per tensor. |tau_i|: L2 norm; mean cos: mean pairwise cosine of the tau_i; "
+      "sign conflict: fraction of entries whose signs differ across models; kept: mean fraction of entries kept "
+      "by the top int(density * n) magnitude trim (mergekit's TIES trim). Colours: viridis per column (dark = low). "
+      "Click a header to sort, a row to see its histogram.");
+  ImGui::SameLine(std::max(em(18.0f), ImGui::GetContentRegionAvail().x - em(11.5f)));
+  ImGui::SetNextItemWidth(em(11.0f));
+  const double lo = 0.0, hi = 1.0;
+  ImGui::SliderScalar("density##table", ImGuiDataType_Double, &density_, &lo, &hi, "density %.2f");
+  remember_rect("density");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("kept fraction k of the trim: keep the int(k * n) largest |tau|");
+  if (diags_.empty()) {
+    ImGui::TextDisabled(family_ ? "no tensor is mergeable in every model" : "no checkpoints loaded");
+    ImGui::Dummy(ImVec2(0, std::max(0.0f, height - ImGui::GetFrameHeightWithSpacing() * 2)));
+    return;
+  }
+  const int n_cols = 2 + static_cast<int>(n_models) + 3;
+  const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
+                                ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Resizable;
+  if (!ImGui::BeginTable("##tensors", n_cols, flags, ImVec2(0, height - ImGui::GetFrameHeightWithSpacing()))) return;
+  ImGui::TableSetupScrollFreeze(1, 1);
+  ImGui::TableSetupColumn("tensor", ImGuiTableColumnFlags_DefaultSort, 2.2f, 0);
+  ImGui::TableSetupColumn("shape", 0, 1.2f, 1);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < n_models; ++i) names.push_back("|tau| " + file_name(family_->models[i].path));
+  for (size_t i = 0; i < n_models; ++i) ImGui::TableSetupColumn(names[i].c_str(), 0, 1.0f, static_cast<ImGuiID>(2 + i));
+  ImGui::TableSetupColumn("mean cos", 0, 1.0f, static_cast<ImGuiID>(2 + n_models));
+  ImGui::TableSetupColumn("sign conflict", 0, 1.0f, static_cast<ImGuiID>(3 + n_models));
+  ImGui::TableSetupColumn("kept", 0, 0.8f, static_cast<ImGuiID>(4 + n_models));
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+  for (int c = 0; c < n_cols; ++c) {
+    ImGui::TableSetColumnIndex(c);
+    ImGui::TableHeader(ImGui::TableGetColumnName(c));
+    remember_rect("header_" + std::to_string(c));
+  }
+  if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsDirty) {
+    if (specs->SpecsCount > 0) {
+      sort_column_ = static_cast<int>(specs->Specs[0].ColumnUserID);
+      sort_ascending_ = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+    }
+    specs->SpecsDirty = false;
+    sort_rows();
+  }
+  // Per-column ranges for the colours.
+  std::vector<double> cmin(static_cast<size_t>(n_cols), INFINITY), cmax(static_cast<size_t>(n_cols), -INFINITY);
+  auto value = [&](const ckpt::TensorDiagnostics& d, int c) -> double {
+    if (c >= 2 && c < 2 + static_cast<int>(n_models)) return d.norms[static_cast<size_t>(c - 2)];
+    const int rest = c - 2 - static_cast<int>(n_models);
+    if (rest == 0) return d.mean_cosine();
+    if (rest == 1) return d.sign_conflict;
+    double kept = 0;
+    for (double k : d.kept) kept += k / static_cast<double>(std::max<size_t>(d.kept.size(), 1));
+    return kept;
+  };
+  for (const auto& d : diags_)
+    for (int c = 2; c < n_cols; ++c) {
+      const double v = value(d, c);
+      if (std::isfinite(v)) cmin[static_cast<size_t>(c)] = std::min(cmin[static_cast<size_t>(c)], v),
+                                 cmax[static_cast<size_t>(c)] = std::max(cmax[static_cast<size_t>(c)], v);
+    }
+  // Norms share one range across models so that their colours compare.
+  if (n_models > 0) {
+    double lo_n = INFINITY, hi_n = -INFINITY;
+    for (size_t i = 0; i < n_models; ++i) lo_n = std::min(lo_n, cmin[2 + i]), hi_n = std::max(hi_n, cmax[2 + i]);
+    for (size_t i = 0; i < n_models; ++i) cmin[2 + i] = lo_n, cmax[2 + i] = hi_n;
+  }
+  std::string clicked;
+  for (size_t row = 0; row < order_.size(); ++row) {
+    const auto& d = diags_[static_cast<size_t>(order_[row])];
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    if (ImGui::Selectable(d.tensor.c_str(), d.tensor == selected_, ImGuiSelectableFlags_SpanAllColumns))
+      clicked = d.tensor;
+    remember_rect("row_" + std::to_string(row));
+    ImGui::TableSetColumnIndex(1);
+    ImGui::TextUnformatted(ckpt::shape_string(d.shape).c_str());
+    for (int c = 2; c < n_cols; ++c) {
+      ImGui::TableSetColumnIndex(c);
+      const double v = value(d, c);
+      if (std::isfinite(v)) {
+        const double span = cmax[static_cast<size_t>(c)] - cmin[static_cast<size_t>(c)];
+        const float s = span > 0 ? static_cast<float>((v - cmin[static_cast<size_t>(c)]) / span) : 0.5f;
+        const ImU32 col = (Widgets::Viridis(s) & 0x00FFFFFFu) | (static_cast<ImU32>(150) << IM_COL32_A_SHIFT);
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, col);
+        ImGui::Text("%s", fmt(c == 2 + static_cast<int>(n_models) + 2 || c == 2 + static_cast<int>(n_models) + 1
+                                  ? "%.3f" : "%.4g", v).c_str());
+      } else {
+        ImGui::TextDisabled("-");
+      }
+    }
+  }
+  ImGui::EndTable();
+  if (!clicked.empty()) selected_ = clicked;
+}
+
+void CheckpointsPanel::draw_histogram(float height) {
+  const size_t n_models = family_ ? family_->models.size() : 0;
+  if (selected_.empty() || n_models == 0) {
+    ImGui::TextDisabled("Select a tensor to see its task-vector values.");
+    return;
+  }
+  ImGui::Text("Task vector of %s", selected_.c_str());
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(em(10.0f));
+  hist_model_ = std::clamp(hist_model_, 0, static_cast<int>(n_models) - 1);
+  if (ImGui::BeginCombo("##hist_model", file_name(family_->models[static_cast<size_t>(hist_model_)].path).c_str())) {
+    for (size_t i = 0; i < n_models; ++i)
+      if (ImGui::Selectable(file_name(family_->models[i].path).c_str(), static_cast<int>(i) == hist_model_))
+        hist_model_ = static_cast<int>(i);
+    ImGui::EndCombo();
+  }
+  remember_rect("hist_model");
+  if (!hist_valid_) {
+    ImGui::TextDisabled("computing...");
+    return;
+  }
+  if (!hist_.error.empty()) {
+    ImGui::TextColored(to_vec4(kBad), "%s", hist_.error.c_str());
+    return;
+  }
+  ImGui::SameLine();
+  if (std::isfinite(hist_.threshold))
+    ImGui::TextDisabled("%llu values; keep |tau| >= %.4g at density %.2f (yellow lines; grey bars are trimmed)",
+                        static_cast<unsigned long long>(hist_.numel), hist_.threshold, hist_.density);
+  else
+    ImGui::TextDisabled("%llu values; density %.2f keeps nothing", static_cast<unsigned long long>(hist_.numel),
+                        hist_.density);
+  Widgets::HistogramStyle style;
+  Widgets::HistogramMarker markers[2];
+  int n_markers = 0;
+  if (std::isfinite(hist_.threshold)) {
+    style.band_lo = -hist_.threshold, style.band_hi = hist_.threshold;
+    markers[0] = {-hist_.threshold, kMarker, "-t"};
+    markers[1] = {hist_.threshold, kMarker, "+t"};
+    n_markers = 2;
+  } else {
+    style.band_lo = hist_.bins.lo - 1, style.band_hi = hist_.bins.hi + 1;
+  }
+  const float h = std::max(em(6.0f), height - ImGui::GetFrameHeightWithSpacing());
+  Widgets::Histogram("##hist", hist_.bins, ImVec2(ImGui::GetContentRegionAvail().x, h), markers, n_markers,
+                     "task-vector value", "count", style);
+  remember_rect("histogram");
+}
+
+void CheckpointsPanel::draw(AppContext& ctx) {
+  for (const auto& p : take_dropped_paths()) {
+    if (base_.empty()) {
+      base_ = p;
+    } else {
+      auto empty = std::find(models_.begin(), models_.end(), std::string());
+      if (empty != models_.end()) *empty = p;
+      else models_.push_back(p);
+    }
+  }
+  if (per_model_.size() != models_.size()) reset_params();
+  // Screenshots are deterministic: the fixture family is loaded (and every result waited for) before the frame.
+  if (ctx.screenshot_mode && !auto_loaded_ && !base_.empty()) {
+    auto_loaded_ = true;
+    start_load();
+  }
+  poll_jobs(ctx.screenshot_mode);
+
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float left_w = std::min(std::max(em(30.0f), avail.x * 0.42f), avail.x * 0.6f);
+  ImGui::BeginChild("##ckpt_left", ImVec2(left_w, avail.y), false);
+  draw_inputs(ctx);
+  draw_compat();
+  draw_method();
+  draw_actions();
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("##ckpt_right", ImVec2(0, avail.y), false);
+  const float table_h = std::floor(ImGui::GetContentRegionAvail().y * 0.5f);
+  draw_table(table_h);
+  draw_histogram(ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing());
+  ImGui::EndChild();
+  draw_browser();
+  draw_error_popup();
+}
+
+namespace {
+PanelRegistrar reg{80, [] { return std::make_unique<CheckpointsPanel>(); }};
+}  // namespace
+
+}  // namespace mergelab::app

@@ -1,0 +1,190 @@
+// Checkpoints: a base and its fine-tunes on disk -> compatibility report, per-tensor diagnostics (task-vector
+// norms, cosines, sign conflicts, fraction kept at a density), a histogram of one tensor's task vector with the
+// trim threshold, a method from the registry with its parameters, a background merge through core/engine
+// (progress, cancel) and a mergekit YAML export through core/recipe.
+//
+// Every file access runs on a worker thread (std::async); the panel polls the futures once per frame and keeps
+// showing the previous result until the new one is ready. The opened checkpoints are shared (shared_ptr) with
+// the jobs that read them, so a job outlives a reload safely.
+#pragma once
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "app/gui/panel.h"
+#include "core/checkpoint/checkpoint.h"
+#include "core/checkpoint/compat.h"
+#include "core/checkpoint/diagnostics.h"
+#include "core/checkpoint/lora.h"
+#include "core/engine/engine.h"
+#include "core/recipe/recipe.h"
+#include "widgets/histogram.h"
+
+namespace mergelab::app {
+
+/// A base and its models, opened and validated, with their compatibility report.
+struct CheckpointFamily {
+  struct Model {
+    std::string path;
+    std::unique_ptr<ckpt::Checkpoint> checkpoint;  ///< a full checkpoint, or
+    std::unique_ptr<ckpt::LoraAdapter> adapter;    ///< a PEFT LoRA adapter (task vector = its Delta W)
+    ckpt::ModelRef ref() const { return {adapter ? nullptr : checkpoint.get(), adapter.get(), path}; }
+  };
+  std::string base_path;
+  std::unique_ptr<ckpt::Checkpoint> base;
+  std::vector<Model> models;
+  ckpt::CompatReport report;
+};
+
+/// Opens and validates `base` and `models` and checks their compatibility. Throws ckpt::CheckpointError
+/// (or std::runtime_error) naming the file and the problem.
+std::shared_ptr<CheckpointFamily> open_checkpoint_family(const std::string& base, const std::vector<std::string>& models);
+
+/// Task vector tau = model - base of one tensor, flattened row-major (a LoRA adapter: its Delta W, zero on a
+/// tensor it does not adapt).
+Eigen::VectorXf family_task_vector(const CheckpointFamily& family, size_t model, const std::string& tensor);
+
+/// The magnitude trim threshold at `density`: the int(density * n)-th largest |tau| (mergekit's top-k trim keeps
+/// the entries at or above it). +inf when int(density * n) == 0 (nothing kept).
+double trim_threshold(const Eigen::VectorXf& tau, double density);
+
+/// The fixture family of the repository (tests/data/digits/models/{base, ft_task0..2}) when present: paths to
+/// pre-fill the fields with. Looks at $MERGELAB_SOURCE, then the folder above the built-in assets folder.
+std::vector<std::string> default_checkpoint_paths();
+
+/// Installs the window's drop callback (folders dropped on the window go to the Checkpoints panel) on the current
+/// GLFW context, once. Returns the paths dropped since the last call.
+std::vector<std::string> take_dropped_paths();
+
+class CheckpointsPanel : public Panel {
+ public:
+  CheckpointsPanel();
+  ~CheckpointsPanel() override;
+
+  const char* id() const override { return "checkpoints"; }
+  const char* title() const override { return "Checkpoints"; }
+  const char* help() const override;
+  const char* view() const override { return "checkpoints"; }
+  int column() const override { return 1; }
+  void draw(AppContext& ctx) override;
+  nlohmann::json save() const override;
+  void load(const nlohmann::json& j) override;
+  nlohmann::json state() const override;
+
+ private:
+  struct LoadResult {
+    std::shared_ptr<CheckpointFamily> family;
+    std::vector<ckpt::TensorDiagnostics> diags;
+    double density = 0;
+    std::string error;
+  };
+  struct DiagResult {
+    std::vector<ckpt::TensorDiagnostics> diags;
+    double density = 0;
+    std::string error;
+  };
+  struct HistResult {
+    std::string tensor;
+    int model = 0;
+    double density = 0;
+    Widgets::HistogramBins bins;
+    double threshold = 0;
+    std::uint64_t numel = 0;
+    std::string error;
+  };
+  struct MergeStatus {
+    std::mutex mutex;
+    engine::Progress progress;
+  };
+  struct JobResult {
+    bool ok = false;
+    bool cancelled = false;
+    std::string message;
+  };
+  struct Rect {
+    float x0, y0, x1, y1;
+  };
+
+  // ---- settings ----
+  std::string base_;
+  std::vector<std::string> models_;
+  std::string method_ = "ties";
+  std::map<std::string, double> global_;              ///< non-per-model parameters
+  std::vector<std::map<std::string, double>> per_model_;  ///< per-model parameters, one map per model
+  double density_ = 0.2;  ///< density of the table's "kept" column and the histogram threshold
+  std::string out_dir_, yaml_path_;
+  bool force_merge_ = false, force_export_ = false;
+  int threads_ = 2;
+  int seed_ = 0;
+
+  // ---- results ----
+  std::shared_ptr<CheckpointFamily> family_;
+  std::vector<ckpt::TensorDiagnostics> diags_;
+  double diag_density_ = -1;
+  std::vector<int> order_;  ///< display order of diags_ (sorted)
+  int sort_column_ = 0;
+  bool sort_ascending_ = true;
+  std::string selected_;
+  int hist_model_ = 0;
+  HistResult hist_;
+  bool hist_valid_ = false;
+
+  // ---- jobs ----
+  std::future<LoadResult> load_job_;
+  std::future<DiagResult> diag_job_;
+  std::future<HistResult> hist_job_;
+  std::future<JobResult> merge_job_;
+  std::future<JobResult> export_job_;
+  std::shared_ptr<MergeStatus> merge_status_ = std::make_shared<MergeStatus>();
+  std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
+  std::string merge_state_ = "idle", merge_message_;
+  std::string export_state_ = "idle", export_message_;
+  engine::Progress last_progress_;
+
+  // ---- UI ----
+  std::string error_title_, error_text_;
+  bool open_error_ = false;
+  bool error_shown_ = false;
+  int browse_target_ = -100;  ///< -1 base, >= 0 model, -2 output folder, -3 YAML path
+  bool open_browser_ = false;
+  std::string browse_dir_;
+  struct Entry {
+    std::string name;
+    bool dir = false, checkpoint = false;
+  };
+  std::vector<Entry> browse_entries_;
+  std::string browse_error_;
+  bool auto_loaded_ = false;
+  std::map<std::string, Rect> rects_;
+
+  void remember_rect(const std::string& name);
+  void show_error(const std::string& title, const std::string& text);
+  void reset_params();
+  recipe::Recipe make_recipe() const;
+
+  void start_load();
+  void start_diagnostics();
+  void start_histogram();
+  void start_merge();
+  void start_export();
+  void poll_jobs(bool block);
+  void sort_rows();
+
+  void draw_inputs(AppContext& ctx);
+  void draw_compat();
+  void draw_method();
+  void draw_actions();
+  void draw_table(float height);
+  void draw_histogram(float height);
+  void draw_browser();
+  void draw_error_popup();
+  void browse(const std::string& dir);
+  void accept_path(const std::string& path);
+};
+
+}  // namespace mergelab::app
