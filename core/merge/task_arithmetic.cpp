@@ -40,15 +40,37 @@ template Vec<double> task_arithmetic<double>(const VecView<double>&, const VecVi
 }  // namespace mergelab::merge
 
 // ---- registry entry --------------------------------------------------------------------------
+#include <algorithm>
 #include <cmath>
 
 #include "core/merge/param_specs.h"
 
 namespace mergelab::merge {
 namespace {
+// One pass over cache-sized blocks, without materialising the task vectors: per element the same
+// operations in the same order as linear_task_merge (sum_i w_i (theta_i - theta_0), / sum w, * lambda, + theta_0).
 template <class T>
 Vec<T> run_task_arithmetic(const MergeInputs<T>& in, const Params& p) {
-  return linear_task_merge(in, p, task_vectors_of(in));
+  using Arr = Eigen::Array<T, Eigen::Dynamic, 1>;
+  const auto w = per_model_values(p, "weight", in.models.size());
+  double total = 0.0;
+  for (double x : w) total += x;
+  const bool divide = p.flag("normalize") && std::abs(total) >= 1e-8;
+  const T lambda = static_cast<T>(p.get("lambda"));
+  Vec<T> out(in.size);
+  constexpr Eigen::Index kBlock = 2048;
+  Arr acc(kBlock);
+  for (Eigen::Index start = 0; start < in.size; start += kBlock) {
+    const Eigen::Index len = std::min(kBlock, in.size - start);
+    const auto base = Eigen::Map<const Arr>(in.base + start, len);
+    auto a = acc.head(len);
+    a.setZero();
+    for (size_t i = 0; i < in.models.size(); ++i)
+      a += static_cast<T>(w[i]) * (Eigen::Map<const Arr>(in.models[i] + start, len) - base);
+    if (divide) a /= static_cast<T>(total);
+    out.segment(start, len).array() = base + lambda * a;
+  }
+  return out;
 }
 }  // namespace
 
