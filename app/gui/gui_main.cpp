@@ -869,7 +869,7 @@ void draw_corner_title(const Lecture& L, ImVec2 display) {
 }
 
 /// Hides the Merge Lab leaderboard rows (and the recommendation under them) until the reveal.
-bool cover_winner(const AppState& st) {
+bool cover_winner(const AppState& st, const WindowFacts& wf) {
   for (const auto& p : st.panels) {
     if (std::strcmp(p->id(), "merge_lab") != 0 || !p->visible) continue;
     const nlohmann::json ps = p->state();
@@ -883,6 +883,12 @@ bool cover_winner(const AppState& st) {
     }
     if (x1 < x0) return false;
     y1 += ImGui::GetTextLineHeightWithSpacing() * 1.2f;  // the recommendation line
+    if (const auto it = wf.panel_rects.find("merge_lab"); it != wf.panel_rects.end()) {
+      // Rows scrolled out of the panel stay covered by the panel itself.
+      const ImVec4 pr = it->second;
+      x0 = std::max(x0, pr.x), y0 = std::max(y0, pr.y), x1 = std::min(x1, pr.z), y1 = std::min(y1, pr.w - em(0.3f));
+      if (y1 <= y0) return true;
+    }
     ImDrawList* dl = ImGui::GetForegroundDrawList();
     const ImU32 bg = ImGui::GetColorU32(ImGuiCol_WindowBg);
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(std::max(x1, x0 + em(20.0f)), y1), bg | 0xFF000000);
@@ -1054,7 +1060,12 @@ int run_gui(int argc, char** argv) {
   WindowedState windowed;
   const bool start_presentation = opt.presentation || ui.presentation;
   ui.presentation = false;
-  if (start_presentation) set_presentation(win, ui, windowed, true, opt.fullscreen);
+  if (start_presentation) {
+    set_presentation(win, ui, windowed, true, opt.fullscreen);
+    if (lecture.current.ui.contains("scale") && opt.session.empty()) {
+      ui.scale = static_cast<float>(lecture.current.ui.value("scale", static_cast<double>(kPresentationScale)));
+    }
+  }
   apply_scale_and_theme(ui, true);
 
   ToyScene toy;
@@ -1193,7 +1204,7 @@ int run_gui(int argc, char** argv) {
       ImGui::End();
 
       // Overlays: held-back winner, corner title, parameter caption for exports, help, messages.
-      wf.winner_covered = ctx.holds_back("winner") && cover_winner(st);
+      wf.winner_covered = ctx.holds_back("winner") && cover_winner(st, wf);
       if (ui.presentation) draw_corner_title(lecture, io.DisplaySize);
       const bool shot_now = screenshot && frame + 1 >= opt.frames;
       const bool with_caption = (export_now && export_caption) || (shot_now && opt.caption);
@@ -1282,11 +1293,14 @@ int run_gui(int argc, char** argv) {
       // Between frames: window changes the keys and the menu asked for.
       if (menu.overlay || rq.quit_overlay) wf.overlay = !wf.overlay;
       const int target = rq.goto_scene != -2 ? rq.goto_scene : menu.rq.goto_scene;
+      bool scene_scale = false;
       if (target != -2 && !lecture.deck.empty()) {
         if (target >= static_cast<int>(lecture.deck.size())) {
           say("last scene");
         } else if (const std::string err = goto_scene(st, target); !err.empty()) {
           say("error: " + err);
+        } else {
+          scene_scale = true;
         }
       }
       if (rq.copy_code || menu.rq.copy_code) {
@@ -1307,7 +1321,12 @@ int run_gui(int argc, char** argv) {
       bool theme = rq.theme || menu.theme_changed;
       if (rq.toggle_presentation || menu.rq.toggle_presentation) {
         set_presentation(win, ui, windowed, !ui.presentation, opt.fullscreen);
-        rebuild = true;
+        rebuild = scene_scale = true;
+      }
+      // A scene may ask for its own presentation scale (a dense panel reads better a little smaller).
+      if (scene_scale && ui.presentation) {
+        const float want = static_cast<float>(lecture.current.ui.value("scale", static_cast<double>(kPresentationScale)));
+        if (std::abs(want - ui.scale) > 1e-3) ui.scale = want, rebuild = true;
       }
       if (rebuild || theme) apply_scale_and_theme(ui, rebuild);
 
