@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <numeric>
 
 #include "core/merge/registry.h"
 #include "core/recipe/mergekit_yaml.h"
@@ -278,7 +279,14 @@ void CheckpointsPanel::start_histogram() {
     try {
       const Eigen::VectorXf tau = family_task_vector(*fam, static_cast<size_t>(model), tensor);
       h.numel = static_cast<std::uint64_t>(tau.size());
-      h.bins = Widgets::BinValues(tau.data(), static_cast<long>(tau.size()), 61);
+      // Exact zeros (entries a fine-tune never moved, e.g. weights of always-zero inputs) are counted apart:
+      // they can dwarf every other bar, and no trim keeps them.
+      std::vector<float> nonzero;
+      nonzero.reserve(static_cast<size_t>(tau.size()));
+      for (Eigen::Index i = 0; i < tau.size(); ++i)
+        if (tau[i] != 0.0f) nonzero.push_back(tau[i]);
+      h.zeros = h.numel - nonzero.size();
+      h.bins = Widgets::BinValues(nonzero.data(), static_cast<long>(nonzero.size()), 61);
       h.threshold = trim_threshold(tau, density);
     } catch (const std::exception& e) {
       h.error = e.what();
@@ -377,7 +385,15 @@ void CheckpointsPanel::poll_jobs(bool block) {
       hist_valid_ = false;
       hist_model_ = 0;
       const bool keep = std::any_of(diags_.begin(), diags_.end(), [&](const auto& d) { return d.tensor == selected_; });
-      if (!keep) selected_ = diags_.empty() ? "" : diags_.front().tensor;
+      if (!keep) {  // the largest tensor: the most telling histogram
+        selected_.clear();
+        double most = -1;
+        for (const auto& d : diags_) {
+          double n = 1;
+          for (auto x : d.shape) n *= static_cast<double>(x);
+          if (n > most) most = n, selected_ = d.tensor;
+        }
+      }
       if (per_model_.size() != models_.size()) reset_params();
       sort_rows();
     }
@@ -401,7 +417,9 @@ void CheckpointsPanel::poll_jobs(bool block) {
     const JobResult r = merge_job_.get();
     merge_state_ = r.ok ? "done" : (r.cancelled ? "cancelled" : "failed");
     merge_message_ = r.message;
-    if (!r.ok && !r.cancelled) show_error("Merge failed", r.message);
+    if (auto at = merge_message_.find("use --force"); at != std::string::npos)
+      merge_message_.replace(at, 11, "tick 'force'");
+    if (!r.ok && !r.cancelled) show_error("Merge failed", merge_message_);
   }
   if (merge_job_.valid()) {
     std::lock_guard<std::mutex> lock(merge_status_->mutex);
@@ -534,6 +552,8 @@ nlohmann::json CheckpointsPanel::state() const {
                       {"model", hist_.model},
                       {"density", hist_.density},
                       {"numel", hist_.numel},
+                      {"zeros", hist_.zeros},
+                      {"binned", std::accumulate(hist_.bins.counts.begin(), hist_.bins.counts.end(), 0.0)},
                       {"threshold", std::isfinite(hist_.threshold) ? nlohmann::json(hist_.threshold) : nlohmann::json()},
                       {"lo", hist_.bins.lo},
                       {"hi", hist_.bins.hi},
@@ -728,11 +748,12 @@ void CheckpointsPanel::draw_compat() {
                        file_name(rep.base).c_str(), family_->base->tensors().size());
   else
     ImGui::TextColored(to_vec4(kBad), "NOT compatible: see the models marked below");
-  for (const auto& m : rep.models) {
+  for (size_t i = 0; i < rep.models.size(); ++i) {
+    const auto& m = rep.models[i];
     const bool ok = m.mergeable();
     ImGui::TextColored(to_vec4(ok ? kGood : kBad), "%s", ok ? "ok " : "no ");
     ImGui::SameLine();
-    ImGui::Text("%-12s cos to base %s, |theta - base| / |base| %s", file_name(m.path).c_str(),
+    ImGui::Text("[%zu] %-12s cos to base %s, |theta - base| / |base| %s", i, file_name(m.path).c_str(),
                 std::isnan(m.cosine_to_base) ? "-" : fmt("%.4f", m.cosine_to_base).c_str(),
                 std::isnan(m.relative_distance) ? "-" : fmt("%.4f", m.relative_distance).c_str());
     auto list = [](const char* what, const std::vector<std::string>& v) {
@@ -909,12 +930,13 @@ void CheckpointsPanel::draw_table(float height) {
   ImGuiCompat::HelpMarker(
       "tau_i = theta_i - theta_base per tensor. |tau_i|: L2 norm; mean cos: mean pairwise cosine of the tau_i; "
       "sign conflict: fraction of entries whose signs differ across models; kept: mean fraction of entries kept "
-      "by the top int(density * n) magnitude trim (mergekit's TIES trim). Colours: viridis per column (dark = low). "
+      "by the top int(density * n) magnitude trim (mergekit's TIES trim). Colours: viridis (dark = low); norms over "
+      "the table's range, mean cos over [-1, 1], fractions over [0, 1]. "
       "Click a header to sort, a row to see its histogram.");
-  ImGui::SameLine(std::max(em(18.0f), ImGui::GetContentRegionAvail().x - em(11.5f)));
+  ImGui::SameLine(std::max(em(18.0f), ImGui::GetContentRegionAvail().x - em(11.0f)));
   ImGui::SetNextItemWidth(em(11.0f));
   const double lo = 0.0, hi = 1.0;
-  ImGui::SliderScalar("density##table", ImGuiDataType_Double, &density_, &lo, &hi, "density %.2f");
+  ImGui::SliderScalar("##density_table", ImGuiDataType_Double, &density_, &lo, &hi, "density %.2f");
   remember_rect("density");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("kept fraction k of the trim: keep the int(k * n) largest |tau|");
   if (diags_.empty()) {
@@ -925,12 +947,15 @@ void CheckpointsPanel::draw_table(float height) {
   const int n_cols = 2 + static_cast<int>(n_models) + 3;
   const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("##tensors", n_cols, flags, ImVec2(0, height - ImGui::GetFrameHeightWithSpacing()))) return;
+  const float row_h = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y;
+  const float fit_h = row_h * static_cast<float>(diags_.size() + 1) + em(0.6f);
+  if (!ImGui::BeginTable("##tensors", n_cols, flags, ImVec2(0, std::min(fit_h, height - ImGui::GetFrameHeightWithSpacing()))))
+    return;
   ImGui::TableSetupScrollFreeze(1, 1);
-  ImGui::TableSetupColumn("tensor", ImGuiTableColumnFlags_DefaultSort, 2.2f, 0);
-  ImGui::TableSetupColumn("shape", 0, 1.2f, 1);
+  ImGui::TableSetupColumn("tensor", ImGuiTableColumnFlags_DefaultSort, 1.6f, 0);
+  ImGui::TableSetupColumn("shape", 0, 1.0f, 1);
   std::vector<std::string> names;
-  for (size_t i = 0; i < n_models; ++i) names.push_back("|tau| " + file_name(family_->models[i].path));
+  for (size_t i = 0; i < n_models; ++i) names.push_back("|tau[" + std::to_string(i) + "]|");
   for (size_t i = 0; i < n_models; ++i) ImGui::TableSetupColumn(names[i].c_str(), 0, 1.0f, static_cast<ImGuiID>(2 + i));
   ImGui::TableSetupColumn("mean cos", 0, 1.0f, static_cast<ImGuiID>(2 + n_models));
   ImGui::TableSetupColumn("sign conflict", 0, 1.0f, static_cast<ImGuiID>(3 + n_models));
@@ -940,6 +965,8 @@ void CheckpointsPanel::draw_table(float height) {
     ImGui::TableSetColumnIndex(c);
     ImGui::TableHeader(ImGui::TableGetColumnName(c));
     remember_rect("header_" + std::to_string(c));
+    if (c >= 2 && c < 2 + static_cast<int>(n_models) && ImGui::IsItemHovered())
+      ImGui::SetTooltip("|tau| of %s", family_->models[static_cast<size_t>(c - 2)].path.c_str());
   }
   if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsDirty) {
     if (specs->SpecsCount > 0) {
@@ -966,7 +993,11 @@ void CheckpointsPanel::draw_table(float height) {
       if (std::isfinite(v)) cmin[static_cast<size_t>(c)] = std::min(cmin[static_cast<size_t>(c)], v),
                                  cmax[static_cast<size_t>(c)] = std::max(cmax[static_cast<size_t>(c)], v);
     }
-  // Norms share one range across models so that their colours compare.
+  // Bounded quantities use their full range (a kept fraction of 0.19 vs 0.20 must not look like 0 vs 1):
+  // cosine [-1, 1], sign conflict and kept [0, 1]. Norms share one range across models so that they compare.
+  cmin[2 + n_models] = -1.0, cmax[2 + n_models] = 1.0;
+  cmin[3 + n_models] = 0.0, cmax[3 + n_models] = 1.0;
+  cmin[4 + n_models] = 0.0, cmax[4 + n_models] = 1.0;
   if (n_models > 0) {
     double lo_n = INFINITY, hi_n = -INFINITY;
     for (size_t i = 0; i < n_models; ++i) lo_n = std::min(lo_n, cmin[2 + i]), hi_n = std::max(hi_n, cmax[2 + i]);
@@ -1026,10 +1057,10 @@ void CheckpointsPanel::draw_histogram(float height) {
     ImGui::TextColored(to_vec4(kBad), "%s", hist_.error.c_str());
     return;
   }
-  ImGui::SameLine();
   if (std::isfinite(hist_.threshold))
-    ImGui::TextDisabled("%llu values; keep |tau| >= %.4g at density %.2f (yellow lines; grey bars are trimmed)",
-                        static_cast<unsigned long long>(hist_.numel), hist_.threshold, hist_.density);
+    ImGui::TextDisabled("%llu values, %llu exactly 0 (not drawn); |tau| >= %.4g kept at density %.2f (grey: trimmed)",
+                        static_cast<unsigned long long>(hist_.numel), static_cast<unsigned long long>(hist_.zeros),
+                        hist_.threshold, hist_.density);
   else
     ImGui::TextDisabled("%llu values; density %.2f keeps nothing", static_cast<unsigned long long>(hist_.numel),
                         hist_.density);

@@ -95,6 +95,7 @@ class CheckpointsPanel : public Panel {
     Widgets::HistogramBins bins;
     double threshold = 0;
     std::uint64_t numel = 0;
+    std::uint64_t zeros = 0;  ///< entries exactly 0 (not binned)
     std::string error;
   };
   struct MergeStatus {

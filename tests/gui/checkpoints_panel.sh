@@ -125,6 +125,8 @@ ft = read('$models/ft_task0/model.safetensors', h['tensor'])
 mags = sorted((abs(f32(m - b)) for m, b in zip(ft, base)), reverse=True)
 k = int(h['density'] * n)
 if h['density'] != 0.2 or k < 1: fail('histogram density %s' % h['density'])
+zeros = sum(1 for v in mags if v == 0)
+if h['zeros'] != zeros or h['binned'] != n - zeros: fail('zeros %s / binned %s, expected %d / %d' % (h['zeros'], h['binned'], zeros, n - zeros))
 if h['threshold'] != mags[k - 1]: fail('threshold %r, expected the %d-th largest |tau| %r' % (h['threshold'], k, mags[k - 1]))
 print('histogram of %s: %d values, threshold %.4g' % (h['tensor'], h['numel'], h['threshold']))
 "
