@@ -1375,6 +1375,7 @@ int run_gui(int argc, char** argv) {
     std::fflush(stdout);
   }
 
+  if (glfwGetWindowMonitor(win)) glfwSetWindowMonitor(win, nullptr, 0, 0, opt.width, opt.height, 0);
   panels.clear();  // GL textures go before the context
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

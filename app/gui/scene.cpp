@@ -214,7 +214,14 @@ void ToyScene::update(const SceneParams& p, bool interacting, bool wait) {
   nlohmann::json key = {{"article", nlohmann::json(p)["article"]}, {"mlp", nlohmann::json(p)["mlp"]},
                         {"model", p.model}, {"view", p.view}};
   if (p.model != ModelKind::Mlp) key["mlp"].erase("b_task");
-  if (key != train_key_) {
+  // The MLP pair costs ~20 ms to retrain (two 300-step runs): during a drag retrain it at most every
+  // 50 ms, so the frame keeps up; at rest every change is applied at once.
+  const bool mlp = p.model == ModelKind::Mlp && p.view == ExplorerView::Model;
+  const auto now = std::chrono::steady_clock::now();
+  const bool throttled = interacting && mlp && !wait && !train_key_.is_null() && train_key_["model"] == key["model"] &&
+                         now - last_retrain_ < std::chrono::milliseconds(50);
+  if (key != train_key_ && !throttled) {
+    last_retrain_ = now;
     if (train_key_.is_null() || key["model"] != train_key_["model"] || key["view"] != train_key_["view"])
       box_valid_ = false;
     train_key_ = key;

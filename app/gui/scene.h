@@ -4,6 +4,7 @@
 
 #include <Eigen/Dense>
 #include <array>
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -130,6 +131,7 @@ class ToyScene {
   std::string requested_key_;
   bool slerp_in_plane_ = true;
   int retrain_count_ = 0;
+  std::chrono::steady_clock::time_point last_retrain_{};
 
   void retrain(const SceneParams& p);
   void recompute_grids(const SceneParams& p, bool interacting, bool wait);

@@ -185,12 +185,9 @@ std::string shown(const nlohmann::json& v) {
 }
 
 std::string range(double lo, double hi) {
-  auto fmt = [](double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", x);
-    return std::string(buf);
-  };
-  return "[" + fmt(lo) + ", " + fmt(hi) + "]";
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "[%g, %g]", lo, hi);
+  return buf;
 }
 
 class Validator {
