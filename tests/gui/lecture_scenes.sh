@@ -123,4 +123,30 @@ top = s['window']['panel_rects']['explorer'][1]
 if c['rect'][1] - top > 160: fail('controls not hidden (canvas at %s, panel at %s)' % (c['rect'][1], top))
 print('presentation ok')
 PY
+# One panel as PNG with the parameter caption, and the SVG plots drawn from the same data.
+"$MERGELAB" --scene 3 --frames 3 --size 1600x1000 --screenshot "$tmp/curves.png" --panel-screenshot curves --caption \
+  --export-svg "$tmp/plots" --state-json "$tmp/c3.json" >/dev/null
+python3 - "$tmp" "$here" <<'PY'
+import sys, xml.etree.ElementTree as ET
+sys.path.insert(0, sys.argv[2])
+from guilib import read_png, load_state, fail
+d = sys.argv[1]
+s = load_state(d + '/c3.json')
+x0, y0, x1, y1 = [int(v) for v in s['window']['panel_rects']['curves']]
+w, h, px = read_png(d + '/curves.png')
+if abs(w - (x1 - x0)) > 1 or abs(h - (y1 - y0)) > 1: fail('panel PNG %dx%d, panel %dx%d' % (w, h, x1 - x0, y1 - y0))
+if sum(1 for y in range(h - 14, h - 4) for x in range(w) if min(px[y][x]) > 200) < 30: fail('no caption on the panel PNG')
+ns = '{http://www.w3.org/2000/svg}'
+cu = ET.parse(d + '/plots_curves.svg').getroot()
+lines = cu.findall(ns + 'polyline')
+if len(lines) != 8: fail('curves SVG: %d polylines' % len(lines))
+# The LERP combined-loss curve (6th polyline drawn: Task 1, Task 2, Combined for LERP, then SLERP)
+# has 101 points, as the panel's curves.
+pts = lines[2].get('points').split()
+if len(pts) != 101: fail('combined LERP curve has %d points' % len(pts))
+ex = ET.parse(d + '/plots_explorer.svg').getroot()
+img = ex.find(ns + 'image')
+if img is None or not img.get('href', '').startswith('data:image/png;base64,'): fail('explorer SVG has no embedded heat map')
+print('panel PNG %dx%d with caption, SVG plots ok' % (w, h))
+PY
 echo "PASS"
