@@ -191,7 +191,147 @@ class ToyScene::GridWorker {
   }
 };
 
-ToyScene::ToyScene() : worker_(std::make_unique<GridWorker>()) {}
+namespace {
+/// Samples of one path between a and b: losses, accuracies, norms, plane coordinates.
+PathCurves sample_curves(const Eigen::VectorXd& w_a, const Eigen::VectorXd& w_b, const toy::Plane& plane,
+                         const toy::Dataset& d1, const toy::Dataset& d2, int hidden, toy::PathKind kind) {
+  const int n = hidden > 0 ? 61 : 101;
+  const toy::PathSamples s = toy::sample_path(w_a, w_b, kind, n);
+  auto loss = [&](const toy::Dataset& d, const Eigen::VectorXd& w) {
+    return hidden > 0 ? toy::mlp_loss(d, w, hidden) : toy::bce_loss(d, w);
+  };
+  auto acc = [&](const toy::Dataset& d, const Eigen::VectorXd& w) {
+    return hidden > 0 ? toy::mlp_accuracy(d, w, hidden) : toy::accuracy(d, w);
+  };
+  PathCurves c;
+  c.t = s.t;
+  c.norm = s.norm;
+  for (int k = 0; k < n; ++k) {
+    c.loss1.push_back(loss(d1, s.w[k]));
+    c.loss2.push_back(loss(d2, s.w[k]));
+    c.combined.push_back(c.loss1.back() + c.loss2.back());
+    c.acc1.push_back(acc(d1, s.w[k]));
+    c.acc2.push_back(acc(d2, s.w[k]));
+    const Eigen::Vector2d ab = plane.project(s.w[k]);
+    c.a.push_back(ab[0]);
+    c.b.push_back(ab[1]);
+  }
+  c.argmin_combined =
+      static_cast<int>(std::min_element(c.combined.begin(), c.combined.end()) - c.combined.begin());
+  c.barrier = std::max(toy::loss_barrier(c.loss1), toy::loss_barrier(c.loss2));
+  return c;
+}
+
+toy::Plane mlp_plane(const Eigen::VectorXd& w_a, const Eigen::VectorXd& w_b) {
+  try {
+    return toy::plane_through_origin(w_a, w_b);
+  } catch (const std::invalid_argument&) {  // parallel endpoints: any plane holding them will do
+    return toy::plane_through_origin(w_a, w_b + Eigen::VectorXd::Unit(w_b.size(), 0));
+  }
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// Training: the article pair (and the MLP pair) for some parameters. Pure, so it can run on a thread.
+// ---------------------------------------------------------------------------------------------------
+
+struct ToyScene::Trained {
+  std::string key;
+  SceneParams params;
+  toy::InterpolationToy art;
+  toy::MlpToy mlp;
+  toy::Dataset data_b;  ///< B's draw of Task 1 (MlpBTask::Same)
+  // The MLP pair's derived results, computed with the training (they cost as much again).
+  bool derived = false;
+  toy::Plane plane;
+  PathCurves lerp, slerp;
+  std::vector<Eigen::Vector2d> traj_a, traj_b;
+};
+
+namespace {
+ToyScene::Trained train_for(const SceneParams& p, const std::string& key) {
+  ToyScene::Trained t;
+  t.key = key;
+  t.params = p;
+  t.art = toy::train_interpolation_toy(p.article, true);
+  if (p.view == ExplorerView::Model && p.model == ModelKind::Mlp) {
+    const toy::MlpSetup setup{p.mlp.hidden, p.mlp.init_scale, p.mlp.lr, p.mlp.steps, p.mlp.init_seed,
+                              p.article.same_init};
+    if (p.mlp_b_task == MlpBTask::Same) {
+      scene::SameTaskPair pair =
+          scene::train_same_task_pair(setup, t.art.task1, scene::same_task_data_seed(p.article.seed), true);
+      t.data_b = std::move(pair.data_b);
+      t.mlp = std::move(pair.toy);
+    } else {
+      t.mlp = toy::train_mlp_toy(setup, t.art.task1, t.art.task2, true);
+    }
+    const toy::Dataset& d2 = p.mlp_b_task == MlpBTask::Same ? t.data_b : t.art.task2;
+    t.plane = mlp_plane(t.mlp.w_a, t.mlp.w_b);
+    for (size_t k = 0; k < t.mlp.path_a.size(); k += 2) t.traj_a.push_back(t.plane.project(t.mlp.path_a[k]));
+    for (size_t k = 0; k < t.mlp.path_b.size(); k += 2) t.traj_b.push_back(t.plane.project(t.mlp.path_b[k]));
+    t.lerp = sample_curves(t.mlp.w_a, t.mlp.w_b, t.plane, t.art.task1, d2, p.mlp.hidden, toy::PathKind::Lerp);
+    t.slerp = sample_curves(t.mlp.w_a, t.mlp.w_b, t.plane, t.art.task1, d2, p.mlp.hidden, toy::PathKind::Slerp);
+    t.derived = true;
+  }
+  return t;
+}
+}  // namespace
+
+/// Trains the MLP pair off the frame loop during a drag (two 300-step runs cost ~20 ms).
+class ToyScene::TrainWorker {
+ public:
+  TrainWorker() : thread_([this] { run(); }) {}
+  ~TrainWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void submit(const SceneParams& p, const std::string& key) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = p, job_key_ = key, has_job_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool take(Trained& out) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!has_result_) return false;
+    out = std::move(result_);
+    has_result_ = false;
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  SceneParams job_;
+  std::string job_key_;
+  Trained result_;
+  bool has_job_ = false, has_result_ = false, quit_ = false;
+  std::thread thread_;
+
+  void run() {
+    for (;;) {
+      SceneParams p;
+      std::string key;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [&] { return quit_ || has_job_; });
+        if (quit_) return;
+        p = job_, key = job_key_, has_job_ = false;
+      }
+      Trained t = train_for(p, key);
+      std::lock_guard<std::mutex> lock(mutex_);
+      result_ = std::move(t);
+      has_result_ = true;
+    }
+  }
+};
+
+ToyScene::ToyScene() : worker_(std::make_unique<GridWorker>()), trainer_(std::make_unique<TrainWorker>()) {}
 ToyScene::~ToyScene() = default;
 
 bool ToyScene::grid_pending() const { return !requested_key_.empty() && requested_key_ != grid_key_; }
@@ -214,27 +354,37 @@ void ToyScene::update(const SceneParams& p, bool interacting, bool wait) {
   nlohmann::json key = {{"article", nlohmann::json(p)["article"]}, {"mlp", nlohmann::json(p)["mlp"]},
                         {"model", p.model}, {"view", p.view}};
   if (p.model != ModelKind::Mlp) key["mlp"].erase("b_task");
-  // The MLP pair costs ~20 ms to retrain (two 300-step runs): during a drag retrain it at most every
-  // 50 ms, so the frame keeps up; at rest every change is applied at once.
-  const bool mlp = p.model == ModelKind::Mlp && p.view == ExplorerView::Model;
-  const auto now = std::chrono::steady_clock::now();
-  const bool throttled = interacting && mlp && !wait && !train_key_.is_null() && train_key_["model"] == key["model"] &&
-                         now - last_retrain_ < std::chrono::milliseconds(50);
-  if (key != train_key_ && !throttled) {
-    last_retrain_ = now;
-    if (train_key_.is_null() || key["model"] != train_key_["model"] || key["view"] != train_key_["view"])
-      box_valid_ = false;
-    train_key_ = key;
-    retrain(p);
+  // The MLP pair costs ~20 ms to retrain: during a drag it trains on the worker and the last trained
+  // pair stays on screen; at rest (and for the cheap logistic pair) every change applies at once.
+  const std::string key_text = key.dump();
+  if (key != train_key_) {
+    const bool async = interacting && !wait && p.model == ModelKind::Mlp && p.view == ExplorerView::Model &&
+                       !train_key_.is_null() && train_key_["model"] == key["model"] &&
+                       train_key_["view"] == key["view"] && train_key_["mlp"].value("b_task", "") == key["mlp"]["b_task"];
+    if (async) {
+      if (key_text != requested_train_) trainer_->submit(p, key_text), requested_train_ = key_text;
+      Trained t;
+      if (trainer_->take(t)) {
+        train_key_ = nlohmann::json::parse(t.key);
+        install(std::move(t));
+      }
+    } else {
+      if (train_key_.is_null() || key["model"] != train_key_["model"] || key["view"] != train_key_["view"])
+        box_valid_ = false;
+      train_key_ = key;
+      requested_train_.clear();
+      install(train_for(p, key_text));
+    }
   }
   recompute_grids(p, interacting, wait);
 }
 
-void ToyScene::retrain(const SceneParams& p) {
+void ToyScene::install(Trained&& trained) {
+  const SceneParams& p = trained.params;
   ++retrain_count_;
   task1_name_ = "Task 1";
   task2_name_ = "Task 2";
-  art_ = toy::train_interpolation_toy(p.article, true);
+  art_ = std::move(trained.art);
   traj_a_.clear();
   traj_b_.clear();
   if (p.view == ExplorerView::LabSlice) {
@@ -250,20 +400,15 @@ void ToyScene::retrain(const SceneParams& p) {
     axis_b_ = "b (scale of task vector 2)";
     caption_ = "Merge Lab, 4-D: slice theta0 + a tau1 + b tau2 through the pretrained weights.";
   } else if (p.model == ModelKind::Mlp) {
-    const toy::MlpSetup setup{p.mlp.hidden, p.mlp.init_scale, p.mlp.lr, p.mlp.steps, p.mlp.init_seed,
-                              p.article.same_init};
     task1_ = &art_.task1;
+    mlp_ = std::move(trained.mlp);
     if (p.mlp_b_task == MlpBTask::Same) {
       // The classic barrier demo: B learns Task 1 too, on its own draw of the data.
-      scene::SameTaskPair pair =
-          scene::train_same_task_pair(setup, art_.task1, scene::same_task_data_seed(p.article.seed), true);
-      same_task_b_ = std::move(pair.data_b);
-      mlp_ = std::move(pair.toy);
+      same_task_b_ = std::move(trained.data_b);
       task2_ = &same_task_b_;
       task1_name_ = "Task 1, data A";
       task2_name_ = "Task 1, data B";
     } else {
-      mlp_ = toy::train_mlp_toy(setup, art_.task1, art_.task2, true);
       task2_ = &art_.task2;
     }
     hidden_ = p.mlp.hidden;
@@ -271,13 +416,9 @@ void ToyScene::retrain(const SceneParams& p) {
     w_b_ = mlp_.w_b;
     init_a_ = mlp_.init_a;
     init_b_ = mlp_.init_b;
-    try {
-      plane_ = toy::plane_through_origin(w_a_, w_b_);
-    } catch (const std::invalid_argument&) {  // parallel endpoints: any plane holding them will do
-      plane_ = toy::plane_through_origin(w_a_, w_b_ + Eigen::VectorXd::Unit(w_b_.size(), 0));
-    }
-    for (size_t k = 0; k < mlp_.path_a.size(); k += 2) traj_a_.push_back(plane_.project(mlp_.path_a[k]));
-    for (size_t k = 0; k < mlp_.path_b.size(); k += 2) traj_b_.push_back(plane_.project(mlp_.path_b[k]));
+    plane_ = std::move(trained.plane);
+    traj_a_ = std::move(trained.traj_a);
+    traj_b_ = std::move(trained.traj_b);
     axis_a_ = "along W_A (u)";
     axis_b_ = "orthogonal, towards W_B (v)";
     caption_ = p.mlp_b_task == MlpBTask::Same
@@ -298,8 +439,13 @@ void ToyScene::retrain(const SceneParams& p) {
     axis_b_ = "w2";
     caption_ = "The article's 2-parameter model: the whole weight plane (w1, w2).";
   }
-  lerp_ = sample(toy::PathKind::Lerp);
-  slerp_ = sample(toy::PathKind::Slerp);
+  if (trained.derived) {
+    lerp_ = std::move(trained.lerp);
+    slerp_ = std::move(trained.slerp);
+  } else {
+    lerp_ = sample(toy::PathKind::Lerp);
+    slerp_ = sample(toy::PathKind::Slerp);
+  }
   slerp_in_plane_ = true;
   for (size_t k = 0; k < slerp_.t.size(); k += 10)
     if (plane_.distance(toy::path_point(w_a_, w_b_, toy::PathKind::Slerp, slerp_.t[k])) > 1e-6 * (1 + w_a_.norm()))
@@ -307,26 +453,7 @@ void ToyScene::retrain(const SceneParams& p) {
 }
 
 PathCurves ToyScene::sample(toy::PathKind kind) const {
-  const int n = hidden_ > 0 ? 61 : 101;
-  const toy::PathSamples s = toy::sample_path(w_a_, w_b_, kind, n);
-  PathCurves c;
-  c.t = s.t;
-  c.norm = s.norm;
-  std::vector<double> l1, l2;
-  for (int k = 0; k < n; ++k) {
-    c.loss1.push_back(loss(1, s.w[k]));
-    c.loss2.push_back(loss(2, s.w[k]));
-    c.combined.push_back(c.loss1.back() + c.loss2.back());
-    c.acc1.push_back(accuracy(1, s.w[k]));
-    c.acc2.push_back(accuracy(2, s.w[k]));
-    const Eigen::Vector2d ab = plane_.project(s.w[k]);
-    c.a.push_back(ab[0]);
-    c.b.push_back(ab[1]);
-  }
-  c.argmin_combined =
-      static_cast<int>(std::min_element(c.combined.begin(), c.combined.end()) - c.combined.begin());
-  c.barrier = std::max(toy::loss_barrier(c.loss1), toy::loss_barrier(c.loss2));
-  return c;
+  return sample_curves(w_a_, w_b_, plane_, *task1_, *task2_, hidden_, kind);
 }
 
 void ToyScene::recompute_grids(const SceneParams& p, bool interacting, bool wait) {

@@ -104,6 +104,8 @@ class ToyScene {
 
   int retrain_count() const { return retrain_count_; }
 
+  struct Trained;  ///< one training result (scene.cpp)
+
  private:
   nlohmann::json train_key_;
   std::string grid_key_, grid_kind_;  ///< inputs of the grids on screen
@@ -131,9 +133,11 @@ class ToyScene {
   std::string requested_key_;
   bool slerp_in_plane_ = true;
   int retrain_count_ = 0;
-  std::chrono::steady_clock::time_point last_retrain_{};
+  class TrainWorker;
+  std::unique_ptr<TrainWorker> trainer_;
+  std::string requested_train_;
 
-  void retrain(const SceneParams& p);
+  void install(Trained&& trained);
   void recompute_grids(const SceneParams& p, bool interacting, bool wait);
   PathCurves sample(toy::PathKind kind) const;
 };
