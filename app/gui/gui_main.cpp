@@ -715,8 +715,11 @@ void draw_view_bar(AppState& st, Requests& rq) {
   }
   if (!L.deck.empty()) {
     char label[200];
-    std::snprintf(label, sizeof label, "%d / %zu  %s", L.current.number ? L.current.number : L.index + 1, L.deck.size(),
-                  L.current.title.c_str());
+    if (L.index < 0)
+      std::snprintf(label, sizeof label, "lecture: %zu scenes (PageDown starts)", L.deck.size());
+    else
+      std::snprintf(label, sizeof label, "%d / %zu  %s", L.current.number ? L.current.number : L.index + 1,
+                    L.deck.size(), L.current.title.c_str());
     const float w = ImGui::CalcTextSize(label).x + em(5.0f);
     ImGui::SameLine(std::max(ImGui::GetCursorPosX() + em(1.0f), ImGui::GetWindowContentRegionMax().x - w));
     if (ImGui::ArrowButton("##prev_scene", ImGuiDir_Left)) rq.goto_scene = std::max(0, L.index - 1);
