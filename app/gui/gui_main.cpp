@@ -231,7 +231,9 @@ void apply_scale_and_theme(const UiSettings& ui, bool rebuild_fonts) {
   if (ui.high_contrast) {
     // Black ground, white ink, yellow focus: readable on a washed-out projector.
     ImVec4* c = style.Colors;
-    c[ImGuiCol_WindowBg] = c[ImGuiCol_ChildBg] = c[ImGuiCol_PopupBg] = ImVec4(0, 0, 0, 1);
+    // Child windows stay transparent: glClear paints the black (full-screen fills cost under software GL).
+    c[ImGuiCol_WindowBg] = c[ImGuiCol_PopupBg] = ImVec4(0, 0, 0, 1);
+    c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
     c[ImGuiCol_Text] = ImVec4(1, 1, 1, 1);
     c[ImGuiCol_TextDisabled] = ImVec4(0.8f, 0.8f, 0.8f, 1);
     c[ImGuiCol_Border] = ImVec4(0.75f, 0.75f, 0.75f, 1);
