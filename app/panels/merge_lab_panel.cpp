@@ -642,11 +642,11 @@ class MergeLabPanel : public Panel {
     const auto& methods = toy::lab_methods();
     toy::LabSettings gs = s_;
     const std::string key = settings_json(gs).dump() + std::to_string(mask_draws_);
-    // While a control is dragged, ask for new curves at most every 0.3 s: each request re-evaluates
-    // every d on the worker, which would otherwise compete with the frame for the CPU.
+    // New curves are asked for when the drag ends: each request re-evaluates every d on the worker,
+    // which would otherwise compete with the frame (and software GL) for the two cores.
     const double now = ImGui::GetTime();
     const bool dragging = ImGui::IsAnyItemActive();
-    if (key != growth_key_ && (!dragging || now - growth_requested_at_ > 0.3)) {
+    if (key != growth_key_ && !dragging) {
       growth_key_ = key;
       growth_requested_at_ = now;
       growth_.request({gs, methods, toy::default_growth_dims(), mask_draws_});
