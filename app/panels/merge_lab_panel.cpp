@@ -260,14 +260,18 @@ class MergeLabPanel : public Panel {
     evaluate(toy);
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float gap = ImGui::GetStyle().ItemSpacing.x;
-    const float w_controls = std::max(em(17.0f), std::floor(avail.x * 0.22f));
+    // A scene can hide the settings column in presentation view ("merge_lab.controls").
+    const bool show_controls = !ctx.hides("merge_lab.controls");
+    const float w_controls = show_controls ? std::max(em(17.0f), std::floor(avail.x * 0.22f)) : 0.0f;
     const float w_right = std::floor((avail.x - w_controls) * 0.46f);
-    const float w_mid = avail.x - w_controls - w_right - 2 * gap;
+    const float w_mid = avail.x - w_controls - w_right - (show_controls ? 2 : 1) * gap;
 
-    ImGui::BeginChild("##lab_controls", ImVec2(w_controls, avail.y), false);
-    draw_controls();
-    ImGui::EndChild();
-    ImGui::SameLine(0, gap);
+    if (show_controls) {
+      ImGui::BeginChild("##lab_controls", ImVec2(w_controls, avail.y), false);
+      draw_controls();
+      ImGui::EndChild();
+      ImGui::SameLine(0, gap);
+    }
     ImGui::BeginChild("##lab_middle", ImVec2(w_mid, avail.y), false);
     draw_accuracy_bars(toy, ImVec2(w_mid, std::floor(avail.y * 0.5f)), ctx.screenshot_mode);
     draw_leaderboard();

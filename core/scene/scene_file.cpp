@@ -298,7 +298,7 @@ const std::vector<std::string>& known_panels() {
 const std::vector<std::string>& known_hidden_controls() {
   static const std::vector<std::string> v = {"explorer.controls", "explorer.slider", "explorer.readout",
                                              "explorer.legend",   "curves.controls", "curves.norm",
-                                             "training.controls", "training.replay"};
+                                             "training.controls", "training.replay", "merge_lab.controls"};
   return v;
 }
 const std::vector<std::string>& known_hold_backs() {
