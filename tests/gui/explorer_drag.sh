@@ -4,17 +4,7 @@
 # Task2 1.472; t=0.5 Task1 0.504 Task2 0.497); then switches to SLERP (key S) and checks the point
 # moved onto the arc (|point| = |slerp(W_A, W_B, t)|, not LERP's shorter chord), then keys + and Left.
 set -euo pipefail
-: "${MERGELAB:?set MERGELAB to the mergelab binary}"
-here="$(cd "$(dirname "$0")" && pwd)"
-if [[ "${1:-}" != "--inner" ]]; then
-  exec xvfb-run -a -s '-screen 0 1920x1080x24' bash "$0" --inner
-fi
-
-tmp="$(mktemp -d)"
-pid=""
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-state="$tmp/state.json"
+source "$(dirname "$0")/prelude.bash"
 "$MERGELAB" --state-json "$state" --panels explorer,curves,training --size 1600x1000 &
 pid=$!
 

@@ -6,16 +6,7 @@
 # scene code (Ctrl+Shift+C / Ctrl+Shift+V and --scene-code) restores the state; Ctrl+E exports a
 # PNG and SVGs. One Xvfb session.
 set -euo pipefail
-: "${MERGELAB:?set MERGELAB to the mergelab binary}"
-here="$(cd "$(dirname "$0")" && pwd)"
-if [[ "${1:-}" != "--inner" ]]; then
-  exec xvfb-run -a -s '-screen 0 1920x1080x24' bash "$0" --inner
-fi
-tmp="$(mktemp -d)"
-pid=""
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-state="$tmp/state.json"
+source "$(dirname "$0")/prelude.bash"
 cd "$tmp"
 
 py() { python3 -c "import sys, json; sys.path.insert(0, '$here'); from guilib import *; s = load_state('$state'); L = s['lecture']; $1"; }

@@ -5,17 +5,7 @@
 # radio button and a leaderboard row selects that method (the sweep map follows); clicking a cell of
 # the alpha x k map moves alpha and k to that cell.
 set -euo pipefail
-: "${MERGELAB:?set MERGELAB to the mergelab binary}"
-here="$(cd "$(dirname "$0")" && pwd)"
-if [[ "${1:-}" != "--inner" ]]; then
-  exec xvfb-run -a -s '-screen 0 1920x1080x24' bash "$0" --inner
-fi
-
-tmp="$(mktemp -d)"
-pid=""
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-state="$tmp/state.json"
+source "$(dirname "$0")/prelude.bash"
 "$MERGELAB" --state-json "$state" --panels merge_lab --size 1600x1000 &
 pid=$!
 
