@@ -156,7 +156,28 @@ std::vector<std::string> take_dropped_paths() {
 // [SECTION] Panel: settings, jobs, state dump
 // ---------------------------------------------------------------------------------------------------
 
+namespace {
+CheckpointsPanel* g_checkpoints_panel = nullptr;  // the live panel, for the Tune panel (main thread only)
+}  // namespace
+
+CheckpointsPanel* CheckpointsPanel::instance() { return g_checkpoints_panel; }
+
+bool CheckpointsPanel::set_recipe(const std::string& method, const std::map<std::string, double>& global,
+                                  const std::vector<std::map<std::string, double>>& per_model) {
+  const merge::MethodSpec* spec = merge::find_method(method);
+  if (!spec) return false;
+  method_ = method;
+  reset_params();
+  for (const auto& [name, v] : global)
+    if (const auto* p = spec->param(name); p && !p->per_model) global_[name] = v;
+  for (size_t i = 0; i < per_model.size() && i < per_model_.size(); ++i)
+    for (const auto& [name, v] : per_model[i])
+      if (const auto* p = spec->param(name); p && p->per_model) per_model_[i][name] = v;
+  return true;
+}
+
 CheckpointsPanel::CheckpointsPanel() {
+  g_checkpoints_panel = this;
   const auto defaults = default_checkpoint_paths();
   if (!defaults.empty()) {
     base_ = defaults[0];
@@ -168,6 +189,7 @@ CheckpointsPanel::CheckpointsPanel() {
 }
 
 CheckpointsPanel::~CheckpointsPanel() {
+  if (g_checkpoints_panel == this) g_checkpoints_panel = nullptr;
   cancel_->store(true);  // a running merge stops at its next tensor; the futures join in their destructors
 }
 

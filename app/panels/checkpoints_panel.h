@@ -76,6 +76,18 @@ class CheckpointsPanel : public Panel {
   void load(const nlohmann::json& j) override;
   nlohmann::json state() const override;
 
+  /// The Checkpoints panel alive in this window (the last one created), or nullptr: the Tune panel reads its
+  /// selection and hands it tuned recipes.
+  static CheckpointsPanel* instance();
+  const std::string& base_path() const { return base_; }
+  const std::vector<std::string>& model_paths() const { return models_; }
+  /// True once Load has opened the family (the paths above are a checked selection).
+  bool family_loaded() const { return family_ != nullptr; }
+  /// Sets the method and its parameters (a tuned recipe): values of names the method lacks are ignored, missing
+  /// ones keep the method's defaults. Returns false (nothing changed) for an unknown method.
+  bool set_recipe(const std::string& method, const std::map<std::string, double>& global,
+                  const std::vector<std::map<std::string, double>>& per_model);
+
  private:
   struct LoadResult {
     std::shared_ptr<CheckpointFamily> family;

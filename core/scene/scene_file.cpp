@@ -145,6 +145,31 @@ Field panel_settings_schema() {
                               {"yaml_path", text(4096)},
                               {"threads", integer(0, 256)},
                               {"seed", integer(0, kU32)}})},
+      // The Tune panel's save(): inputs, the base recipe, sweep axes and CMA-ES options (its load() clamps too).
+      {"tune", object({{"base", text(4096)},
+                       {"models", strings_field()},
+                       {"data", text(8192)},
+                       {"tune_split", text(64)},
+                       {"test_split", text(64)},
+                       {"external", boolean()},
+                       {"command", text(8192)},
+                       {"timeout", number(0.1, 86400.0)},
+                       {"method", text(64)},
+                       {"params", anything()},
+                       {"model_params", anything()},
+                       {"objective", one_of({"mean", "min", "weighted"})},
+                       {"objective_keys", text(4096)},
+                       {"global_scope", boolean()},
+                       {"seed", integer(0, kU32)},
+                       {"threads", integer(1, 64)},
+                       {"sweep_axes", integer(1, 2)},
+                       {"axes", anything()},
+                       {"cmaes_params", strings_field()},
+                       {"population", integer(0, 1000)},
+                       {"sigma", number(1e-3, 1.0)},
+                       {"budget", integer(4, 1000000)},
+                       {"cmaes_seed", integer(0, kU32)},
+                       {"yaml_path", text(4096)}})},
   });
 }
 
@@ -292,7 +317,8 @@ const std::vector<std::string>& known_views() {
 }
 const std::vector<std::string>& known_panels() {
   static const std::vector<std::string> v = {"explorer",        "curves",       "training",   "merge_lab",
-                                             "task_arithmetic", "ties_anatomy", "checkpoints"};
+                                             "task_arithmetic", "ties_anatomy", "checkpoints",
+                                             "tune"};
   return v;
 }
 const std::vector<std::string>& known_hidden_controls() {
