@@ -1,9 +1,11 @@
 // `mergelab evolve CONFIG.yml --data DIR`: CMA-ES over per-model weights (and densities) of a merge
 // recipe, scored on the tuning split, reported on the test split, the best exported as YAML.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -20,12 +22,13 @@ struct Dimension {
   double lo = 0, hi = 1;
 };
 
-// "NAME", "NAME=LO:HI"; bounds default to the registry range clipped to [0, 2].
-Dimension parse_dimension(const std::string& text, const TuningSetup& s) {
+// "NAME[@i][:gG]", "NAME[@i][:gG]=LO:HI"; bounds default to the registry range clipped to [0, 2]. A gradient's
+// control points all share the bounds.
+Dimension parse_dimension(const std::string& text, const TuningSetup& s, int default_groups) {
   Dimension d;
   const auto eq = text.find('=');
   try {
-    d.param = search::parse_recipe_param(text.substr(0, eq), *s.method, s.layout.models.size());
+    d.param = search::parse_recipe_param(text.substr(0, eq), *s.method, s.layout.models.size(), default_groups);
   } catch (const std::invalid_argument& e) {
     throw CliError(std::string("--param ") + text + ": " + e.what());
   }
@@ -35,7 +38,7 @@ Dimension parse_dimension(const std::string& text, const TuningSetup& s) {
   if (eq != std::string::npos) {
     const std::string range = text.substr(eq + 1);
     const auto colon = range.find(':');
-    if (colon == std::string::npos) throw CliError("--param " + text + ": expected NAME=LO:HI");
+    if (colon == std::string::npos) throw CliError("--param " + text + ": expected NAME[@i][:gG]=LO:HI");
     d.lo = parse_double("--param", range.substr(0, colon));
     d.hi = parse_double("--param", range.substr(colon + 1));
     if (d.lo < lo || d.hi > hi) throw CliError("--param " + text + ": bounds outside the parameter's range");
@@ -44,32 +47,66 @@ Dimension parse_dimension(const std::string& text, const TuningSetup& s) {
   return d;
 }
 
+// Gradients need per-tensor merges and a layer stack whose positions reach every control point.
+void check_gradients(const std::vector<Dimension>& dims, const TuningSetup& s) {
+  const eval::MergeFamily& f = *s.family;
+  std::vector<double> positions;
+  for (size_t t = 0; t < f.layout().size(); ++t) positions.push_back(f.layer_position(t));
+  for (const auto& d : dims) {
+    if (d.param.groups <= 1) continue;
+    const std::string what = "layer gradient " + d.param.label() + ": ";
+    if (s.scope != eval::MergeScope::PerTensor)
+      throw CliError(what + "layer gradients need --scope tensor (a global merge has one value per parameter)");
+    if (f.layer_count() == 0)
+      throw CliError(what + "the models' tensor names carry no layer number (e.g. '" + f.layout().front().name +
+                     "'), so every tensor takes a gradient's first value; search scalars instead (no :gG, --layer-groups 1)");
+    const auto unused = search::unused_control_points(d.param.groups, positions);
+    if (!unused.empty())
+      throw CliError(what + "control point " + std::to_string(unused.front()) + " of " + std::to_string(d.param.groups) +
+                     " affects no tensor (" + std::to_string(f.layer_count()) + " layers in the stack); use at most :g" +
+                     std::to_string(f.layer_count()));
+  }
+}
+
 int run_evolve(int argc, char** argv) {
   ArgParser args("mergelab evolve",
                  "Searches a merge recipe's parameters with CMA-ES: each candidate is merged in memory and scored on\n"
                  "--tune-split; the best recipe is reported on --test-split (so over-fitting of the recipe shows) and\n"
                  "written back as mergekit YAML. By default the search is over every merged model's weight in [0, 1]\n"
-                 "and, when the method has one, its density in [0.05, 1]. The search runs in [0, 1]^n, mapped onto the bounds.");
+                 "and, when the method has one, its density in [0.05, 1]. The search runs in [0, 1]^n, mapped onto the bounds.\n"
+                 "Per layer group: --layer-groups G (or NAME:gG) makes a parameter G values, a mergekit gradient over the\n"
+                 "layer index (t = layer / (L - 1)); the best recipe then holds lists, merged by `mergelab merge` exactly as\n"
+                 "searched. Needs tensor names with layer numbers (model.layers.N.*) and --scope tensor.");
   args.add_positional("CONFIG.yml", "the recipe (mergekit YAML); its values are the starting point");
-  args.add_multi_option("param", "NAME[=LO:HI]", "a searched parameter (lambda, density@1, weight@0=0:1.5, ...)");
+  args.add_multi_option("param", "NAME[@i][:gG][=LO:HI]",
+                        "a searched parameter (lambda, density@1, weight@0=0:1.5, ...); :gG searches it as a layer gradient "
+                        "of G control points (weight@0:g3 = a mergekit list [v0, v1, v2] over the layers)");
+  args.add_option("layer-groups", "G",
+                  "search every real-valued parameter without :gG as a gradient of G control points over the layer stack "
+                  "(mergekit lists; needs numbered layers, e.g. model.layers.N.*); 1 = one value for all layers", "1");
   add_tuning_options(args);
   args.add_option("budget", "N", "maximum number of evaluations", "300");
   args.add_option("population", "N", "CMA-ES population (lambda); 0 = 4 + 3 ln n", "0");
   args.add_option("sigma", "S", "initial step size, as a fraction of each parameter's range", "0.25");
   if (!args.parse(argc, argv)) return 0;
 
+  const long groups = args.get_int("layer-groups");
+  if (groups < 1 || groups > search::kMaxLayerGroups)
+    throw CliError("--layer-groups must be in [1, " + std::to_string(search::kMaxLayerGroups) + "]");
   TuningSetup setup = load_tuning_setup(args.positionals().at(0), args);
   std::vector<Dimension> dims;
-  for (const auto& text : args.get_all("param")) dims.push_back(parse_dimension(text, setup));
+  for (const auto& text : args.get_all("param")) dims.push_back(parse_dimension(text, setup, static_cast<int>(groups)));
   if (dims.empty()) {
     const auto* weight = setup.method->param("weight");
     const auto* density = setup.method->param("density");
+    const int g = static_cast<int>(groups);
     for (size_t i = 0; i < setup.layout.models.size(); ++i) {
-      if (weight && weight->per_model) dims.push_back({{"weight", static_cast<int>(i)}, 0.0, 1.0});
-      if (density && density->per_model) dims.push_back({{"density", static_cast<int>(i)}, 0.05, 1.0});
+      if (weight && weight->per_model) dims.push_back({{"weight", static_cast<int>(i), g}, 0.0, 1.0});
+      if (density && density->per_model) dims.push_back({{"density", static_cast<int>(i), g}, 0.05, 1.0});
     }
     if (dims.empty()) throw CliError(setup.method->name + " has no per-model weight or density: choose --param");
   }
+  check_gradients(dims, setup);
   const long budget = args.get_int("budget");
   if (budget < 4) throw CliError("--budget must be at least 4");
   const double sigma = args.get_double("sigma");
@@ -77,21 +114,25 @@ int run_evolve(int argc, char** argv) {
   const std::string out = prepare_out_dir(args, {"evolve.csv", "evolve.json", "best.yml"});
 
   std::vector<search::RecipeParam> space;
-  for (const auto& d : dims) space.push_back(d.param);
+  std::vector<double> lo, hi;  // per value of a point (a gradient's control points share their parameter's bounds)
+  for (const auto& d : dims) {
+    space.push_back(d.param);
+    for (int k = 0; k < std::max(1, d.param.groups); ++k) {
+      lo.push_back(d.lo);
+      hi.push_back(d.hi);
+    }
+  }
+  const size_t n_values = search::point_size(space);
   const auto to_values = [&](const Eigen::VectorXd& u) {
-    std::vector<double> v(dims.size());
-    for (size_t i = 0; i < dims.size(); ++i)
-      v[i] = dims[i].lo + std::clamp(u[static_cast<Eigen::Index>(i)], 0.0, 1.0) * (dims[i].hi - dims[i].lo);
+    std::vector<double> v(n_values);
+    for (size_t i = 0; i < n_values; ++i) v[i] = lo[i] + std::clamp(u[static_cast<Eigen::Index>(i)], 0.0, 1.0) * (hi[i] - lo[i]);
     return v;
   };
-  // Start from the recipe's own values.
-  const auto n = static_cast<Eigen::Index>(dims.size());
+  // Start from the recipe's own values (a gradient in the recipe is sampled at the control points).
+  const std::vector<double> start = setup.recipe_point(space);
+  const auto n = static_cast<Eigen::Index>(n_values);
   Eigen::VectorXd x0(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const auto& d = dims[static_cast<size_t>(i)];
-    const double v = setup.base_params.get(d.param.name, d.param.model);
-    x0[i] = std::clamp((v - d.lo) / (d.hi - d.lo), 0.0, 1.0);
-  }
+  for (size_t i = 0; i < n_values; ++i) x0[static_cast<Eigen::Index>(i)] = std::clamp((start[i] - lo[i]) / (hi[i] - lo[i]), 0.0, 1.0);
   search::CmaesOptions opts;
   opts.population = static_cast<int>(args.get_int("population"));
   opts.sigma0 = sigma;
@@ -108,7 +149,8 @@ int run_evolve(int argc, char** argv) {
     }
   };
   const double start_score = sign * objective(x0);
-  std::fprintf(stderr, "evolve: %zu parameters, budget %ld, start objective %.4f\n", dims.size(), budget, start_score);
+  std::fprintf(stderr, "evolve: %zu parameters (%zu values), budget %ld, start objective %.4f\n", dims.size(), n_values, budget,
+               start_score);
   std::ostringstream history;
   history << "generation,evaluations,best,mean,best_so_far,sigma\n";
   const auto result = search::minimize(objective, x0, opts, [&](const search::CmaesGeneration& g) {
@@ -120,9 +162,25 @@ int run_evolve(int argc, char** argv) {
   const auto best = to_values(result.best_x);
   std::printf("stopped: %s after %lld evaluations\nbest: ", search::cmaes_stop_name(result.stop),
               static_cast<long long>(result.evaluations));
-  for (size_t i = 0; i < dims.size(); ++i) std::printf("%s=%.4g ", space[i].label().c_str(), best[i]);
-  std::vector<double> start(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) start[i] = setup.base_params.get(space[i].name, space[i].model);
+  // Each parameter's values: a number, or a gradient's control points as a list.
+  const auto values_of = [&](size_t param, const std::vector<double>& point) {
+    size_t k = 0;
+    for (size_t i = 0; i < param; ++i) k += static_cast<size_t>(std::max(1, space[i].groups));
+    const auto first = point.begin() + static_cast<std::ptrdiff_t>(k);
+    return std::vector<double>(first, first + std::max(1, space[param].groups));
+  };
+  for (size_t i = 0; i < dims.size(); ++i) {
+    const auto v = values_of(i, best);
+    std::string text;
+    char buf[32];
+    if (v.size() > 1) text.push_back('[');
+    for (size_t k = 0; k < v.size(); ++k) {
+      std::snprintf(buf, sizeof buf, "%s%.4g", k ? "," : "", v[k]);
+      text.append(buf);
+    }
+    if (v.size() > 1) text.push_back(']');
+    std::printf("%s=%s ", space[i].label().c_str(), text.c_str());
+  }
   std::printf("\n  recipe as given  %s: %s\n", setup.tune_split.c_str(), summary_line(setup.report(space, start, setup.tune_tasks)).c_str());
   std::printf("  best            %s: %s\n", setup.tune_split.c_str(), summary_line(setup.report(space, best, setup.tune_tasks)).c_str());
   std::printf("  recipe as given  %s: %s\n", setup.test_split.c_str(), summary_line(setup.report(space, start, setup.test_tasks)).c_str());
@@ -133,7 +191,10 @@ int run_evolve(int argc, char** argv) {
     search::write_file_atomically(std::filesystem::path(out) / "evolve.csv", history.str());
     nlohmann::json j;
     j["best"] = nlohmann::json::object();
-    for (size_t i = 0; i < dims.size(); ++i) j["best"][space[i].label()] = best[i];
+    for (size_t i = 0; i < dims.size(); ++i) {
+      const auto v = values_of(i, best);
+      j["best"][space[i].label()] = v.size() > 1 ? nlohmann::json(v) : nlohmann::json(v[0]);
+    }
     j["objective"] = sign * result.best_f;
     j["evaluations"] = result.evaluations;
     j["stop"] = search::cmaes_stop_name(result.stop);

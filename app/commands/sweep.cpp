@@ -19,7 +19,9 @@ int run_sweep_command(int argc, char** argv) {
                  "memory with the recipe's method and scored by the built-in evaluator on --tune-split; the best point\n"
                  "is also reported on --test-split and written back as mergekit YAML.\n"
                  "Parameters: any parameter of the method (lambda, density, t, ...) or NAME@i for the i-th merged\n"
-                 "model only (weight@0, density@2). Gradients in the recipe use their first value.");
+                 "model only (weight@0, density@2). With --scope tensor each point is merged as `mergelab merge` would merge\n"
+                 "the exported recipe (its other gradients and filters kept, per-tensor seeds); with --scope global a\n"
+                 "gradient in the recipe uses its first value. Layer gradients are searched by `mergelab evolve`.");
   args.add_positional("CONFIG.yml", "the recipe (mergekit YAML); model paths relative to its folder");
   args.add_multi_option("param", "NAME=START:STOP:STEPS", "an axis of the grid (STEPS values, both ends included)");
   add_tuning_options(args);
@@ -39,6 +41,9 @@ int run_sweep_command(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
       throw CliError(std::string("--param ") + spec + ": " + e.what());
     }
+    if (space.back().groups > 1)
+      throw CliError("--param " + spec + ": a layer gradient (" + std::to_string(space.back().groups) +
+                     " values) cannot be one grid axis; search gradients with `mergelab evolve --param " + space.back().label() + "`");
     const auto [lo, hi] = search::param_range(space.back(), *setup.method);
     for (double v : axis.values())
       if (v < lo || v > hi)

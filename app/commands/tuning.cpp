@@ -37,7 +37,8 @@ TuningSetup load_tuning_setup(const std::string& config_path, const ArgParser& a
   s.family = std::make_unique<eval::MergeFamily>(eval::MergeFamily::load(family_base, models));
   const long seed = args.get_int("seed");
   if (seed < 0 || seed > 0xffffffffL) throw CliError("--seed must be in [0, 4294967295]");
-  s.base_params = recipe::resolve_params(s.recipe, s.layout, s.family->layout().front().name, 0.0, static_cast<uint32_t>(seed));
+  s.seed = static_cast<uint32_t>(seed);
+  s.base_params = recipe::resolve_params(s.recipe, s.layout, s.family->layout().front().name, 0.0, s.seed);
   s.tune_split = args.get("tune-split");
   s.test_split = args.get("test-split");
   s.tune_tasks = eval::load_data_dir(args.get("data"), s.tune_split);
@@ -66,9 +67,18 @@ eval::MetricMap TuningSetup::tune_metrics(const std::vector<search::RecipeParam>
 
 eval::EvalReport TuningSetup::report(const std::vector<search::RecipeParam>& space, const std::vector<double>& values,
                                      const eval::TaskSet& tasks) const {
+  if (scope == eval::MergeScope::PerTensor) {
+    recipe::Recipe r = recipe;
+    search::apply_point(r, layout, space, values);
+    return family->evaluate(r, layout, tasks, seed);
+  }
   merge::Params p = base_params;
-  search::apply_point(p, space, values);
+  search::apply_point(p, space, values);  // refuses gradients: one Params for the whole vector
   return family->evaluate(*method, p, tasks, scope);
+}
+
+std::vector<double> TuningSetup::recipe_point(const std::vector<search::RecipeParam>& space) const {
+  return search::point_of(recipe, layout, space, family->layout().front().name);
 }
 
 std::string summary_line(const eval::EvalReport& report) {

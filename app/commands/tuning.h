@@ -19,17 +19,23 @@ struct TuningSetup {
   recipe::MergeLayout layout;
   const merge::MethodSpec* method = nullptr;
   std::unique_ptr<eval::MergeFamily> family;
-  merge::Params base_params;  ///< the recipe's own values (first value of a gradient)
+  merge::Params base_params;  ///< the recipe's own values (first value of a gradient): the --scope global path
+  std::uint32_t seed = 0;     ///< --seed: per-tensor seeds engine::tensor_seed(seed, name), as `mergelab merge`
   eval::TaskSet tune_tasks, test_tasks;
   std::string tune_split, test_split;
   search::ObjectiveSpec objective;
   eval::MergeScope scope = eval::MergeScope::PerTensor;
 
+  /// With --scope tensor, a point is written into a copy of the recipe and merged per tensor as the engine
+  /// would (gradients and filters of the recipe kept, the point's gradients applied per layer); with --scope
+  /// global, into base_params (gradients refused: std::invalid_argument).
   /// The metrics of one point of `space` on the tuning split.
   eval::MetricMap tune_metrics(const std::vector<search::RecipeParam>& space, const std::vector<double>& values) const;
   /// The full report of one point on a task set.
   eval::EvalReport report(const std::vector<search::RecipeParam>& space, const std::vector<double>& values,
                           const eval::TaskSet& tasks) const;
+  /// The recipe's own values as a point of `space` (search::point_of on the family's first tensor).
+  std::vector<double> recipe_point(const std::vector<search::RecipeParam>& space) const;
 };
 
 /// Adds --data, --tune-split, --test-split, --objective, --scope, --seed, --out, --force.

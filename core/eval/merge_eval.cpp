@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -9,6 +10,7 @@
 
 #include "core/checkpoint/checkpoint.h"
 #include "core/checkpoint/writer.h"
+#include "core/engine/engine.h"  // tensor_seed: the engine's per-tensor seeds
 #include "core/search/sweep.h"  // write_file_atomically
 
 namespace mergelab::eval {
@@ -69,7 +71,27 @@ MergeFamily::MergeFamily(MlpConfig config, std::vector<TensorSlot> layout, Eigen
                                 std::to_string(offset));
   for (const auto& m : models_)
     if (m.size() != base_.size()) throw std::invalid_argument("MergeFamily: models differ in size from the base");
+  // Layer positions as engine::plan_merge computes them.
+  for (const auto& s : layout_)
+    if (auto l = recipe::layer_index(s.name)) n_layers_ = std::max(n_layers_, *l + 1);
+  for (const auto& s : layout_) positions_.push_back(recipe::layer_position(s.name, n_layers_));
   classifier(base_);  // validates the layout against the config once, with a clear error
+}
+
+template <class ParamsOf>
+Eigen::VectorXf MergeFamily::merge_per_tensor(const merge::MethodSpec& method, const ParamsOf& params_of) const {
+  merge::MergeInputs<float> in;
+  Eigen::VectorXf out(base_.size());
+  for (std::size_t t = 0; t < layout_.size(); ++t) {
+    const std::size_t off = offsets_[t];
+    in.base = base_.data() + off;
+    in.models.clear();
+    for (const auto& m : models_) in.models.push_back(m.data() + off);
+    in.size = static_cast<Eigen::Index>(numel(layout_[t].shape));
+    in.shape = layout_[t].shape;
+    out.segment(static_cast<Eigen::Index>(off), in.size) = merge::run_merge(method, in, params_of(t));
+  }
+  return out;
 }
 
 Eigen::VectorXf MergeFamily::merge(const merge::MethodSpec& method, const merge::Params& params, MergeScope scope) const {
@@ -80,17 +102,37 @@ Eigen::VectorXf MergeFamily::merge(const merge::MethodSpec& method, const merge:
     in.size = base_.size();
     return merge::run_merge(method, in, params);
   }
-  Eigen::VectorXf out(base_.size());
-  for (std::size_t t = 0; t < layout_.size(); ++t) {
-    const std::size_t off = offsets_[t];
-    in.base = base_.data() + off;
-    in.models.clear();
-    for (const auto& m : models_) in.models.push_back(m.data() + off);
-    in.size = static_cast<Eigen::Index>(numel(layout_[t].shape));
-    in.shape = layout_[t].shape;
-    out.segment(static_cast<Eigen::Index>(off), in.size) = merge::run_merge(method, in, params);
-  }
+  return merge_per_tensor(method, [&](std::size_t) -> const merge::Params& { return params; });
+}
+
+TensorParams MergeFamily::resolve_tensor_params(const recipe::Recipe& recipe, const recipe::MergeLayout& layout,
+                                               std::uint32_t seed) const {
+  if (layout.models.size() != models_.size())
+    throw std::invalid_argument("MergeFamily: the recipe merges " + std::to_string(layout.models.size()) +
+                                " models, the family holds " + std::to_string(models_.size()));
+  TensorParams out;
+  out.reserve(layout_.size());
+  for (std::size_t t = 0; t < layout_.size(); ++t)
+    out.push_back(recipe::resolve_params(recipe, layout, layout_[t].name, positions_[t],
+                                         engine::tensor_seed(seed, layout_[t].name)));
   return out;
+}
+
+Eigen::VectorXf MergeFamily::merge(const merge::MethodSpec& method, const TensorParams& per_tensor) const {
+  if (per_tensor.size() != layout_.size())
+    throw std::invalid_argument("MergeFamily: " + std::to_string(per_tensor.size()) + " parameter sets for " +
+                                std::to_string(layout_.size()) + " tensors");
+  return merge_per_tensor(method, [&](std::size_t t) -> const merge::Params& { return per_tensor[t]; });
+}
+
+Eigen::VectorXf MergeFamily::merge(const recipe::Recipe& recipe, const recipe::MergeLayout& layout,
+                                   std::uint32_t seed) const {
+  return merge(recipe::method_of(recipe), resolve_tensor_params(recipe, layout, seed));
+}
+
+EvalReport MergeFamily::evaluate(const recipe::Recipe& recipe, const recipe::MergeLayout& layout, const TaskSet& tasks,
+                                 std::uint32_t seed) const {
+  return eval::evaluate(classifier(merge(recipe, layout, seed)), tasks);
 }
 
 MlpClassifier MergeFamily::classifier(const Eigen::VectorXf& flat) const {

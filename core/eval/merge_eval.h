@@ -10,6 +10,22 @@
 //   merge::Params p = merge::make_params(*ta);
 //   p.set("lambda", 0.5);
 //   EvalReport r = family.evaluate(*ta, p, val_tasks);      // r.flat()["combined.acc"], ...
+//
+// Per-tensor parameters (mergekit gradients and filters), exactly as `mergelab merge` applies them: a recipe is
+// resolved tensor by tensor with the engine's own code (recipe::layer_position with L = largest layer number in
+// the tensor names + 1, recipe::resolve_params, seeds engine::tensor_seed(seed, name)), so the in-memory merge
+// equals the engine's output for the same recipe and seed. The family's models must be the recipe's merge
+// layout in order (MergeFamily::load(layout.base or layout.models[0], layout.models), as the tune commands do).
+//
+//   recipe::Recipe r = recipe::read_mergekit_yaml("ta.yml");
+//   const recipe::MergeLayout layout = recipe::merge_layout(r);
+//   r.models[0].params["weight"] = recipe::ParamSetting::gradient({0.2, 0.9});   // layer 0 -> 0.2, last -> 0.9
+//   EvalReport g = family.evaluate(r, layout, val_tasks, /*seed=*/0);
+//   // or resolve once and reuse: one merge::Params per layout() tensor
+//   TensorParams per_tensor = family.resolve_tensor_params(r, layout, 0);
+//   Eigen::VectorXf merged = family.merge(recipe::method_of(r), per_tensor);
+// Tensor names without a layer number ("fc1.weight": the digits fixtures) are outside the layer stack: every
+// such tensor takes a gradient's first value (recipe.h). layer_count() == 0 tells a caller so.
 #pragma once
 
 #include <Eigen/Core>
@@ -19,6 +35,7 @@
 #include "core/eval/external.h"
 #include "core/eval/mlp.h"
 #include "core/merge/registry.h"
+#include "core/recipe/recipe.h"
 
 namespace mergelab::eval {
 
@@ -26,6 +43,9 @@ enum class MergeScope {
   PerTensor,    // one run_merge per tensor (mergekit's semantics; quantiles, norms and signs per tensor)
   WholeVector,  // one run_merge over all tensors concatenated (the article's "global" rules, DARE masks)
 };
+
+/// One merge::Params per tensor of MergeFamily::layout(), in that order.
+using TensorParams = std::vector<merge::Params>;
 
 class MergeFamily {
  public:
@@ -46,6 +66,28 @@ class MergeFamily {
   /// (parameter out of range, wrong model count).
   Eigen::VectorXf merge(const merge::MethodSpec& method, const merge::Params& params,
                         MergeScope scope = MergeScope::PerTensor) const;
+
+  /// Layers in the stack as the engine counts them: largest recipe::layer_index over the tensor names + 1
+  /// (0 = no numbered layers: gradients then give every tensor their first value).
+  int layer_count() const { return n_layers_; }
+  /// Gradient position t of tensor i of layout(): recipe::layer_position(name, layer_count()).
+  double layer_position(std::size_t tensor) const { return positions_.at(tensor); }
+
+  /// The Params of every tensor for `recipe` (gradients and filters evaluated at the tensor's name and
+  /// position, seed engine::tensor_seed(seed, name)) — what engine::plan_merge resolves for the same recipe.
+  /// `layout` = recipe::merge_layout(recipe); throws std::invalid_argument when its model count differs from
+  /// model_count(), recipe::RecipeError for an unknown method.
+  TensorParams resolve_tensor_params(const recipe::Recipe& recipe, const recipe::MergeLayout& layout,
+                                     std::uint32_t seed = 0) const;
+  /// Tensor i merged with per_tensor[i] (always per tensor). Throws std::invalid_argument from the registry,
+  /// or when per_tensor.size() != layout().size().
+  Eigen::VectorXf merge(const merge::MethodSpec& method, const TensorParams& per_tensor) const;
+  /// resolve_tensor_params + merge: the engine's result for `recipe`, in memory.
+  Eigen::VectorXf merge(const recipe::Recipe& recipe, const recipe::MergeLayout& layout, std::uint32_t seed = 0) const;
+  /// merge(recipe, ...) then evaluate() on `tasks`.
+  EvalReport evaluate(const recipe::Recipe& recipe, const recipe::MergeLayout& layout, const TaskSet& tasks,
+                      std::uint32_t seed = 0) const;
+
   /// A classifier with the given flat weights (e.g. a merge, the base, one model).
   MlpClassifier classifier(const Eigen::VectorXf& flat) const;
   /// merge() then evaluate() on `tasks`.
@@ -64,10 +106,16 @@ class MergeFamily {
                                        const std::filesystem::path& work_dir = {}) const;
 
  private:
+  /// Tensor t merged with params_of(t) (a const merge::Params&), each at its offset.
+  template <class ParamsOf>
+  Eigen::VectorXf merge_per_tensor(const merge::MethodSpec& method, const ParamsOf& params_of) const;
+
   MlpConfig config_;
   std::string config_text_;  // config.json as read by load(); empty when built from memory
   std::vector<TensorSlot> layout_;
   std::vector<std::size_t> offsets_;  // start of each tensor in the flat vectors
+  int n_layers_ = 0;                  // layer_count()
+  std::vector<double> positions_;     // layer_position() per tensor
   Eigen::VectorXf base_;
   std::vector<Eigen::VectorXf> models_;
 };

@@ -5,6 +5,10 @@
 //                               full evaluation: one point of a sweep / one CMA-ES candidate
 //   BM_RegistryMergeAndEvaluate the same through MergeFamily and the method registry (per-tensor run_merge,
 //                               a new classifier per point): task_arithmetic, ties, dare_ties
+//   BM_RecipeMergeAndEvaluate   the per-tensor-params path of sweep/evolve: copy the recipe, write the point into it
+//                               (search::apply_point), resolve Params per tensor as the engine does, merge, evaluate.
+//                               task_arithmetic on the digits family renamed to numbered layers (layers.0/1):
+//                               /scalar = lambda only, /gradient = three per-model weights as 2-point gradients
 //   BM_LoadCheckpoint           config.json + safetensors read into a classifier
 #include <benchmark/benchmark.h>
 
@@ -14,6 +18,7 @@
 #include "core/checkpoint/checkpoint.h"
 #include "core/eval/merge_eval.h"
 #include "core/eval/mlp.h"
+#include "core/search/recipe_space.h"
 
 namespace fs = std::filesystem;
 using namespace mergelab::eval;
@@ -101,6 +106,43 @@ void BM_RegistryMergeAndEvaluate(benchmark::State& state, const char* method_nam
 BENCHMARK_CAPTURE(BM_RegistryMergeAndEvaluate, task_arithmetic, "task_arithmetic")->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_RegistryMergeAndEvaluate, ties, "ties")->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_RegistryMergeAndEvaluate, dare_ties, "dare_ties")->Unit(benchmark::kMicrosecond);
+
+void BM_RecipeMergeAndEvaluate(benchmark::State& state, bool gradient) {
+  namespace search = mergelab::search;
+  namespace recipe = mergelab::recipe;
+  const fs::path m = kDigits / "models";
+  const auto digits = MergeFamily::load(m / "base", {m / "ft_task0", m / "ft_task1", m / "ft_task2"});
+  MlpConfig config = digits.config();
+  config.layers = {"layers.0", "layers.1"};
+  std::vector<TensorSlot> layout = digits.layout();
+  for (auto& s : layout) s.name.replace(0, 3, s.name.starts_with("fc1") ? "layers.0" : "layers.1");
+  std::vector<Eigen::VectorXf> models;
+  for (size_t i = 0; i < digits.model_count(); ++i) models.push_back(digits.model(i));
+  const MergeFamily family(config, layout, digits.base(), models);
+  const TaskSet val = load_data_dir(kDigits / "data", "val");
+  recipe::Recipe r;
+  r.method = "task_arithmetic";
+  r.base_model = "base";
+  r.models = {{"ft0", {}}, {"ft1", {}}, {"ft2", {}}};
+  const recipe::MergeLayout merge_layout{"base", {"ft0", "ft1", "ft2"}, {0, 1, 2}};
+  const std::vector<search::RecipeParam> space =
+      gradient ? std::vector<search::RecipeParam>{{"weight", 0, 2}, {"weight", 1, 2}, {"weight", 2, 2}}
+               : std::vector<search::RecipeParam>{{"lambda", -1, 1}};
+  std::vector<double> point(search::point_size(space), 0.0);
+  double v = 0.0;
+  for (auto _ : state) {
+    v = v >= 1.0 ? 0.0 : v + 0.05;
+    for (size_t i = 0; i < point.size(); ++i) point[i] = i % 2 ? v : 1.0 - v;
+    recipe::Recipe candidate = r;
+    search::apply_point(candidate, merge_layout, space, point);
+    const EvalReport rep = family.evaluate(candidate, merge_layout, val);
+    benchmark::DoNotOptimize(rep.combined_accuracy);
+  }
+  state.counters["merges+evals/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_RecipeMergeAndEvaluate, scalar, false)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_RecipeMergeAndEvaluate, gradient, true)->Unit(benchmark::kMicrosecond);
 
 void BM_LoadCheckpoint(benchmark::State& state) {
   for (auto _ : state) {
