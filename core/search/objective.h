@@ -13,6 +13,15 @@
 //   run_sweep(grid, metrics, {.threads = 2});
 //   ObjectiveSpec spec{ObjectiveSpec::Reduce::Mean, {"task0.acc", "task1.acc", "task2.acc"}};
 //   minimize(to_cmaes_objective(metrics, spec), x0, cmaes_options);
+// Per layer group (mergekit gradients), write the point into a recipe and merge per tensor as the engine does
+// (core/search/recipe_space.h, MergeFamily::evaluate(recipe, ...)):
+//
+//   auto space = {parse_recipe_param("weight@0:g2", *ta, 3), ...};      // point_size(space) values
+//   auto metrics = [&](const std::vector<double>& p) {
+//     recipe::Recipe r = base_recipe;
+//     apply_point(r, layout, space, p);                                  // weight@0 -> [p0, p1]
+//     return family.evaluate(r, layout, val_tasks, seed).flat();
+//   };
 // An external evaluator plugs in the same way: its MetricMap is ExternalEvalResult::metrics.
 #pragma once
 
