@@ -25,28 +25,69 @@ void RandomState::seed(uint32_t seed) {
   has_binomial_ = false;
 }
 
+// The reference twist, split where its indices wrap (i + 1 and i + kM mod kN) so no `%` is left in the
+// loops: the first loop reads only old words ahead of i, the second reads words the first rewrote 227
+// places back, which keeps both vectorisable.
 void RandomState::generate() {
-  for (int i = 0; i < kN; ++i) {
-    const uint32_t y = (mt_[i] & kUpperMask) | (mt_[(i + 1) % kN] & kLowerMask);
-    mt_[i] = mt_[(i + kM) % kN] ^ (y >> 1) ^ ((y & 1U) ? kMatrixA : 0U);
-  }
+  uint32_t* mt = mt_.data();
+  auto twist = [](uint32_t upper, uint32_t lower, uint32_t far) {
+    const uint32_t y = (upper & kUpperMask) | (lower & kLowerMask);
+    return far ^ (y >> 1) ^ ((0U - (y & 1U)) & kMatrixA);
+  };
+  int i = 0;
+  for (; i < kN - kM; ++i) mt[i] = twist(mt[i], mt[i + 1], mt[i + kM]);
+  for (; i < kN - 1; ++i) mt[i] = twist(mt[i], mt[i + 1], mt[i + kM - kN]);
+  mt[kN - 1] = twist(mt[kN - 1], mt[0], mt[kM - 1]);
   index_ = 0;
 }
 
-uint32_t RandomState::next_uint32() {
-  if (index_ >= kN) generate();
-  uint32_t y = mt_[index_++];
+namespace {
+inline uint32_t temper(uint32_t y) {
   y ^= (y >> 11);
   y ^= (y << 7) & 0x9d2c5680U;
   y ^= (y << 15) & 0xefc60000U;
   y ^= (y >> 18);
   return y;
 }
+}  // namespace
+
+uint32_t RandomState::next_uint32() {
+  if (index_ >= kN) generate();
+  return temper(mt_[index_++]);
+}
+
+void RandomState::fill_uint32(uint32_t* out, size_t n) {
+  while (n > 0) {
+    if (index_ >= kN) generate();
+    const size_t take = std::min(n, static_cast<size_t>(kN - index_));
+    const uint32_t* src = mt_.data() + index_;
+    for (size_t k = 0; k < take; ++k) out[k] = temper(src[k]);
+    index_ += static_cast<int>(take);
+    out += take;
+    n -= take;
+  }
+}
 
 double RandomState::random_sample() {
   const uint32_t a = next_uint32() >> 5;
   const uint32_t b = next_uint32() >> 6;
   return (a * 67108864.0 + b) / 9007199254740992.0;
+}
+
+void RandomState::fill_random_sample(double* out, size_t n) {
+  constexpr size_t kChunk = 512;
+  uint32_t words[2 * kChunk];
+  while (n > 0) {
+    const size_t m = std::min(n, kChunk);
+    fill_uint32(words, 2 * m);
+    for (size_t k = 0; k < m; ++k) {
+      const uint32_t a = words[2 * k] >> 5;
+      const uint32_t b = words[2 * k + 1] >> 6;
+      out[k] = (a * 67108864.0 + b) / 9007199254740992.0;
+    }
+    out += m;
+    n -= m;
+  }
 }
 
 double RandomState::standard_normal() {

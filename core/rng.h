@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 
@@ -26,8 +27,15 @@ class RandomState {
   /// Next raw 32-bit output of MT19937 (genrand_int32).
   uint32_t next_uint32();
 
+  /// The next `n` raw outputs, exactly as n calls of next_uint32() (the twist and the tempering
+  /// run over whole arrays, so the loops vectorise).
+  void fill_uint32(uint32_t* out, size_t n);
+
   /// Uniform double in [0, 1) with 53 bits of resolution (numpy random_sample / rand).
   double random_sample();
+
+  /// The next `n` random_sample() values, drawn exactly as n calls would draw them.
+  void fill_random_sample(double* out, size_t n);
 
   /// Standard normal draw (numpy legacy gauss, polar method with one cached value).
   double standard_normal();

@@ -19,6 +19,9 @@ using KeepMask = Eigen::Matrix<uint8_t, Eigen::Dynamic, 1>;
 /// numpy.random.RandomState(seed).binomial(1, keep, n) as 0/1 bytes.
 KeepMask dare_mask(Eigen::Index n, double keep, uint32_t seed);
 
+/// The same draws written to out[0, n).
+void draw_keep_mask(uint8_t* out, Eigen::Index n, double keep, uint32_t seed);
+
 /// Applies a keep-mask and the rescale rule. keep = 1 - p (used by InverseKeep).
 template <class T>
 Vec<T> dare_apply(const VecView<T>& tau, const KeepMask& mask, double keep, DareRescale rescale);
@@ -30,11 +33,15 @@ Vec<T> dare_drop(const VecView<T>& tau, double p, uint32_t seed, DareRescale res
 template <class T>
 struct MergeInputs;
 class Params;
-
-/// The DARE step of the registry methods: tau_i = theta_i - theta_0, masked (an external mask when
-/// the inputs carry one, else RandomState(seed + i)) with keep = `density` of model i, and rescaled
-/// by the `rescale` rule.
 template <class T>
-std::vector<Vec<T>> dare_task_vectors(const MergeInputs<T>& in, const Params& p);
+struct SparseTaskVector;
+
+/// The DARE step of the registry methods, described for the streamed merges (core/merge/ties.h):
+/// tau_i = theta_i - theta_0, masked (an external mask when the inputs carry one, else
+/// RandomState(seed + i), drawn into `masks`) with keep = `density` of model i, rescaled by the
+/// `rescale` rule; weight = the `weight` of model i.
+template <class T>
+std::vector<SparseTaskVector<T>> dare_sparse_task_vectors(const MergeInputs<T>& in, const Params& p,
+                                                          std::vector<KeepMask>& masks);
 
 }  // namespace mergelab::merge

@@ -10,12 +10,17 @@ namespace mergelab::merge {
 namespace {
 template <class T>
 Vec<T> run_dare_ties(const MergeInputs<T>& in, const Params& p) {
-  auto dared = dare_task_vectors(in, p);
+  std::vector<KeepMask> masks;
+  auto tvs = dare_sparse_task_vectors(in, p, masks);
   const TrimRule rule = p.choice("trim_rule") == 0 ? TrimRule::Quantile : TrimRule::TopK;
   const double k = p.get("k");
   if (k < 1.0)
-    for (auto& tv : dared) tv = trim_by_magnitude<T>(tv, k, rule);
-  return consensus_merge(in, p, std::move(dared));
+    for (auto& tv : tvs) {
+      tv.trim = true;
+      tv.k = k;
+      tv.rule = rule;
+    }
+  return consensus_merge_streamed(in.base, in.size, tvs, consensus_options(p));
 }
 }  // namespace
 

@@ -1,7 +1,10 @@
 #include "core/merge/ties.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
+
+#include "core/merge/rescale.h"
 
 namespace mergelab::merge {
 
@@ -14,35 +17,78 @@ std::vector<const T*> data_of(const VecViews<T>& views) {
   for (const auto& v : views) out.push_back(v.data());
   return out;
 }
-}  // namespace
 
-// Both loops below run over blocks of entries with the models in the inner position, so the per-entry
+// Every loop below runs over blocks of entries with the models in the inner position, so the per-entry
 // accumulators live in small arrays (vectorisable, no dependency chain across models) while every entry
 // still adds its models in order 0, 1, ... exactly as a scalar loop would.
-constexpr Eigen::Index kBlock = 512;
+constexpr Eigen::Index kBlock = 1024;
+
+// Sign election of one block: v[i] points at model i's m values; elected[k] in {-1, 0, +1} as a double
+// so the loops below run in double lanes only (vectorisable).
+template <class T>
+void vote_block(const T* const* v, size_t models, Eigen::Index m, SignRule rule, bool tie_elects_positive,
+                double* elected) {
+  double vote[kBlock];
+  std::fill(vote, vote + m, 0.0);
+  for (size_t i = 0; i < models; ++i) {
+    const T* x = v[i];
+    if (rule == SignRule::Count)
+      for (Eigen::Index k = 0; k < m; ++k) vote[k] += (x[k] > T(0) ? 1.0 : 0.0) - (x[k] < T(0) ? 1.0 : 0.0);
+    else
+      for (Eigen::Index k = 0; k < m; ++k) vote[k] += static_cast<double>(x[k]);
+  }
+  const double tie = tie_elects_positive ? 1.0 : 0.0;
+  for (Eigen::Index k = 0; k < m; ++k) elected[k] = vote[k] > 0.0 ? 1.0 : (vote[k] < 0.0 ? -1.0 : tie);
+}
+
+// Disjoint merge of one block: the (weighted mean of the) entries whose sign is the elected one.
+// For an elected +-1, sign(x) == elected exactly when x * elected > 0; an elected 0 gives 0.
+template <class T>
+void merge_block(const T* const* v, const double* weights, size_t models, Eigen::Index m, const double* elected,
+                 bool normalize, T* __restrict out) {
+  double sum_[kBlock], divisor_[kBlock];
+  double* __restrict sum = sum_;
+  double* __restrict divisor = divisor_;
+  std::fill(sum, sum + m, 0.0);
+  std::fill(divisor, divisor + m, 0.0);
+  for (size_t i = 0; i < models; ++i) {
+    const T* x = v[i];
+    const double w = weights[i];
+    for (Eigen::Index k = 0; k < m; ++k) {
+      const double xd = static_cast<double>(x[k]);
+      const bool agree = xd * elected[k] > 0.0;
+      const double add = agree ? xd : 0.0;
+      const double add_w = agree ? w : 0.0;
+      sum[k] = sum[k] + add;
+      divisor[k] = divisor[k] + add_w;
+    }
+  }
+  // Where the elected sign is 0 nothing agreed (x * 0 > 0 never holds), so the sum is +0 and so is the
+  // result, as the rule wants: no select needed, and both loops vectorise.
+  if (normalize)
+    for (Eigen::Index k = 0; k < m; ++k) {
+      const double d = divisor[k];
+      const double by = d != 0.0 ? d : 1.0;
+      out[k] = static_cast<T>(sum[k] / by);
+    }
+  else
+    for (Eigen::Index k = 0; k < m; ++k) out[k] = static_cast<T>(sum[k]);
+}
+}  // namespace
 
 template <class T>
 Eigen::VectorXi elect_sign(const VecViews<T>& weighted, SignRule rule, bool tie_elects_positive) {
   if (weighted.empty()) throw std::invalid_argument("elect_sign: no task vectors");
   const Eigen::Index n = weighted[0].size();
   const auto ptr = data_of(weighted);
+  std::vector<const T*> at(ptr.size());
   Eigen::VectorXi elected(n);
-  double vote[kBlock];
+  double e[kBlock];
   for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - j0);
-    std::fill(vote, vote + m, 0.0);
-    for (const T* tv : ptr) {
-      const T* v = tv + j0;
-      if (rule == SignRule::Count)
-        for (Eigen::Index k = 0; k < m; ++k) vote[k] += sign_of(v[k]);
-      else
-        for (Eigen::Index k = 0; k < m; ++k) vote[k] += static_cast<double>(v[k]);
-    }
-    for (Eigen::Index k = 0; k < m; ++k) {
-      int s = sign_of(vote[k]);
-      if (s == 0 && tie_elects_positive) s = 1;
-      elected[j0 + k] = s;
-    }
+    for (size_t i = 0; i < ptr.size(); ++i) at[i] = ptr[i] + j0;
+    vote_block(at.data(), at.size(), m, rule, tie_elects_positive, e);
+    for (Eigen::Index k = 0; k < m; ++k) elected[j0 + k] = static_cast<int>(e[k]);
   }
   return elected;
 }
@@ -53,29 +99,14 @@ Vec<T> disjoint_merge(const VecViews<T>& weighted, const std::vector<double>& we
   if (weighted.size() != weights.size()) throw std::invalid_argument("disjoint_merge: one weight per task vector");
   const Eigen::Index n = elected.size();
   const auto ptr = data_of(weighted);
+  std::vector<const T*> at(ptr.size());
   Vec<T> out(n);
-  double sum[kBlock], divisor[kBlock];
+  double e[kBlock];
   for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - j0);
-    std::fill(sum, sum + m, 0.0);
-    std::fill(divisor, divisor + m, 0.0);
-    const int* e = elected.data() + j0;
-    for (size_t i = 0; i < ptr.size(); ++i) {
-      const T* v = ptr[i] + j0;
-      const double w = weights[i];
-      for (Eigen::Index k = 0; k < m; ++k) {
-        // sign(v) == elected, branch-free (random signs would mispredict); an elected 0 is zeroed below.
-        const int sv = (v[k] > T(0)) - (v[k] < T(0));
-        const bool agree = sv == e[k];
-        sum[k] += agree ? static_cast<double>(v[k]) : 0.0;
-        divisor[k] += agree ? w : 0.0;
-      }
-    }
-    for (Eigen::Index k = 0; k < m; ++k) {
-      double s = sum[k];
-      if (normalize && divisor[k] != 0.0) s /= divisor[k];
-      out[j0 + k] = e[k] == 0 ? T(0) : static_cast<T>(s);
-    }
+    for (size_t i = 0; i < ptr.size(); ++i) at[i] = ptr[i] + j0;
+    for (Eigen::Index k = 0; k < m; ++k) e[k] = elected[j0 + k] > 0 ? 1.0 : (elected[j0 + k] < 0 ? -1.0 : 0.0);
+    merge_block(at.data(), weights.data(), at.size(), m, e, normalize, out.data() + j0);
   }
   return out;
 }
@@ -103,47 +134,365 @@ template Vec<double> disjoint_merge<double>(const VecViews<double>&, const std::
 template Vec<float> ties_merge<float>(const VecViews<float>&, const std::vector<double>&, const TiesOptions&);
 template Vec<double> ties_merge<double>(const VecViews<double>&, const std::vector<double>&, const TiesOptions&);
 
+// ---- streamed task vectors -------------------------------------------------------------------
+
+namespace {
+
+enum class Scale { None, Divide, Multiply };
+enum class Cut { None, ZeroAll, TopK, Quantile };
+
+// A SparseTaskVector with its data-dependent constants resolved.
+template <class T>
+struct Resolved {
+  const T* model = nullptr;
+  const T* base = nullptr;
+  const uint8_t* mask = nullptr;
+  Scale pre = Scale::None;
+  T pre_value = T(1);
+  Cut cut = Cut::None;
+  T cutoff = T(0);             // TopK: the keep-th largest magnitude
+  Eigen::Index equal_keep = 0;  // TopK: how many entries equal to the cut-off are kept (the first ones)
+  double threshold = 0.0;      // Quantile: entries with |x| < threshold are zeroed
+  Scale post = Scale::None;
+  T post_value = T(1);
+  bool weighted = false;
+  T weight = T(1);
+};
+
+// The vector up to and including the DARE step (mask, pre-rescale), entries [j0, j0 + m) into out.
+template <class T>
+void dared_block(const Resolved<T>& r, Eigen::Index j0, Eigen::Index m, T* __restrict out) {
+  // Simple loops, each select on already computed values: they vectorise.
+  const T* x = r.model + j0;
+  if (r.base) {
+    const T* b = r.base + j0;
+    for (Eigen::Index k = 0; k < m; ++k) out[k] = x[k] - b[k];
+  } else {
+    std::copy(x, x + m, out);
+  }
+  if (r.mask) {
+    const uint8_t* keep = r.mask + j0;
+    for (Eigen::Index k = 0; k < m; ++k) out[k] = keep[k] ? out[k] : T(0);
+  }
+  if (r.pre == Scale::Divide)
+    for (Eigen::Index k = 0; k < m; ++k) out[k] /= r.pre_value;
+  else if (r.pre == Scale::Multiply)
+    for (Eigen::Index k = 0; k < m; ++k) out[k] *= r.pre_value;
+}
+
+// The magnitude trim in place; `equal_left` counts down the entries equal to the cut-off still to keep
+// (index order, carried across blocks).
+template <class T>
+void trim_block(const Resolved<T>& r, T* x, Eigen::Index m, Eigen::Index& equal_left) {
+  switch (r.cut) {
+    case Cut::None:
+      return;
+    case Cut::ZeroAll:
+      std::fill(x, x + m, T(0));
+      return;
+    case Cut::Quantile:
+      for (Eigen::Index k = 0; k < m; ++k) {
+        const bool below = std::abs(static_cast<double>(x[k])) < r.threshold;
+        x[k] = below ? T(0) : x[k];
+      }
+      return;
+    case Cut::TopK:
+      apply_top_k(x, m, r.cutoff, equal_left);
+      return;
+  }
+}
+
+template <class T>
+void post_block(const Resolved<T>& r, T* x, Eigen::Index m) {
+  if (r.post == Scale::Divide)
+    for (Eigen::Index k = 0; k < m; ++k) x[k] /= r.post_value;
+  else if (r.post == Scale::Multiply)
+    for (Eigen::Index k = 0; k < m; ++k) x[k] *= r.post_value;
+  if (r.weighted)
+    for (Eigen::Index k = 0; k < m; ++k) x[k] *= r.weight;
+}
+
+// match_l1_norm's factor: |before|_1 / |after|_1 accumulated in double in index order, or none.
+template <class T>
+void set_l1_scale(double before, double after, Scale& op, T& value) {
+  if (before < 1e-7 || after < 1e-7) return;
+  op = Scale::Multiply;
+  value = static_cast<T>(before / after);
+}
+
+// DARE's L1 rescale needs |tau|_1 and |mask * tau|_1 of each model, each summed in index order. The
+// models of a group of G are summed side by side (2G independent dependency chains instead of 2), and
+// each block of the base is read once for all of them.
+template <int G, class T>
+void dare_l1_sums(const std::vector<Resolved<T>*>& group, Eigen::Index n, double* before, double* after) {
+  static const std::vector<uint8_t> all_kept(static_cast<size_t>(kBlock), 1);
+  double bs[G] = {}, as[G] = {};
+  std::vector<T> storage(static_cast<size_t>(G * kBlock));
+  for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+    const Eigen::Index m = std::min(kBlock, n - j0);
+    const T* x[G];
+    const uint8_t* keep[G];
+    for (int g = 0; g < G; ++g) {
+      Resolved<T> raw = *group[static_cast<size_t>(g)];
+      raw.mask = nullptr;
+      raw.pre = Scale::None;
+      T* out = storage.data() + g * kBlock;
+      dared_block(raw, j0, m, out);
+      x[g] = out;
+      keep[g] = group[static_cast<size_t>(g)]->mask ? group[static_cast<size_t>(g)]->mask + j0 : all_kept.data();
+    }
+    for (Eigen::Index k = 0; k < m; ++k)
+      for (int g = 0; g < G; ++g) {
+        const double a = std::abs(static_cast<double>(x[g][k]));
+        bs[g] += a;
+        as[g] += keep[g][k] ? a : 0.0;
+      }
+  }
+  for (int g = 0; g < G; ++g) {
+    before[g] = bs[g];
+    after[g] = as[g];
+  }
+}
+
+template <class T>
+std::vector<Resolved<T>> resolve_all(const std::vector<SparseTaskVector<T>>& tvs, Eigen::Index n) {
+  if (tvs.empty()) throw std::invalid_argument("merge: no task vectors");
+  const size_t count = tvs.size();
+  std::vector<Resolved<T>> rs(count);
+  for (size_t i = 0; i < count; ++i) {
+    const auto& s = tvs[i];
+    if (!s.model) throw std::invalid_argument("merge: missing task vector");
+    if (s.trim && !(s.k >= 0.0)) throw std::invalid_argument("trim: k (kept fraction) must be >= 0");
+    rs[i].model = s.model;
+    rs[i].base = s.base;
+    rs[i].mask = s.mask;
+    rs[i].weighted = s.weight != 1.0;
+    rs[i].weight = static_cast<T>(s.weight);
+  }
+  // 1. DARE's rescale of the masked vector.
+  std::vector<Resolved<T>*> l1;
+  for (size_t i = 0; i < count; ++i) {
+    if (tvs[i].pre == DareRescale::InverseKeep) {
+      rs[i].pre = Scale::Divide;
+      rs[i].pre_value = static_cast<T>(std::max(tvs[i].pre_keep, 1e-10));
+    } else if (tvs[i].pre == DareRescale::L1) {
+      l1.push_back(&rs[i]);
+    }
+  }
+  for (size_t g0 = 0; g0 < l1.size(); g0 += 4) {
+    const std::vector<Resolved<T>*> group(l1.begin() + static_cast<long>(g0),
+                                          l1.begin() + static_cast<long>(std::min(g0 + 4, l1.size())));
+    double before[4], after[4];
+    switch (group.size()) {
+      case 1: dare_l1_sums<1>(group, n, before, after); break;
+      case 2: dare_l1_sums<2>(group, n, before, after); break;
+      case 3: dare_l1_sums<3>(group, n, before, after); break;
+      default: dare_l1_sums<4>(group, n, before, after); break;
+    }
+    for (size_t g = 0; g < group.size(); ++g) set_l1_scale(before[g], after[g], group[g]->pre, group[g]->pre_value);
+  }
+  // 2. The magnitude trim of the DARE-stage vector (all top-k cut-offs found in the same passes).
+  T block[kBlock];
+  std::vector<size_t> top_k;
+  std::vector<Eigen::Index> keeps;
+  for (size_t i = 0; i < count; ++i) {
+    const auto& s = tvs[i];
+    Resolved<T>& r = rs[i];
+    if (!s.trim || n == 0) continue;
+    if (s.rule == TrimRule::Quantile) {
+      std::vector<double> mags(static_cast<size_t>(n));
+      for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+        const Eigen::Index m = std::min(kBlock, n - j0);
+        dared_block(r, j0, m, block);
+        for (Eigen::Index k = 0; k < m; ++k) mags[static_cast<size_t>(j0 + k)] = std::abs(static_cast<double>(block[k]));
+      }
+      r.cut = Cut::Quantile;
+      r.threshold = numpy_quantile(std::move(mags), std::clamp(1.0 - s.k, 0.0, 1.0));
+    } else if (s.k < 1.0) {
+      const auto keep = static_cast<Eigen::Index>(s.k * static_cast<double>(n));
+      if (keep <= 0) {
+        r.cut = Cut::ZeroAll;
+      } else {
+        top_k.push_back(i);
+        keeps.push_back(keep);
+      }
+    }
+  }
+  if (!top_k.empty()) {
+    std::vector<BlockSource<T>> sources;
+    for (size_t i : top_k) {
+      const Resolved<T>* r = &rs[i];
+      sources.push_back([r](Eigen::Index j0, Eigen::Index m, T* out) { dared_block(*r, j0, m, out); });
+    }
+    const auto cuts = top_k_cuts<T>(n, keeps, sources);
+    for (size_t t = 0; t < top_k.size(); ++t) {
+      Resolved<T>& r = rs[top_k[t]];
+      r.cut = Cut::TopK;
+      r.cutoff = cuts[t].cutoff;
+      r.equal_keep = keeps[t] - cuts[t].above;
+    }
+  }
+  // 3. The rescale after the trim.
+  for (size_t i = 0; i < count; ++i) {
+    const auto& s = tvs[i];
+    Resolved<T>& r = rs[i];
+    if (s.post == DareRescale::InverseKeep) {
+      r.post = Scale::Divide;
+      r.post_value = static_cast<T>(std::max(s.post_keep, 1e-10));
+    } else if (s.post == DareRescale::L1) {
+      double before = 0.0, after = 0.0;
+      T trimmed[kBlock];
+      Eigen::Index equal_left = r.equal_keep;
+      for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+        const Eigen::Index m = std::min(kBlock, n - j0);
+        dared_block(r, j0, m, block);
+        std::copy(block, block + m, trimmed);
+        trim_block(r, trimmed, m, equal_left);
+        for (Eigen::Index k = 0; k < m; ++k) {
+          before += std::abs(static_cast<double>(block[k]));
+          after += std::abs(static_cast<double>(trimmed[k]));
+        }
+      }
+      set_l1_scale(before, after, r.post, r.post_value);
+    }
+  }
+  return rs;
+}
+
+// Runs fn(j0, m, values) over the blocks, values[i] = model i's final entries [j0, j0 + m).
+template <class T, class Fn>
+void for_each_block(std::vector<Resolved<T>>& rs, Eigen::Index n, Fn&& fn) {
+  std::vector<T> storage(rs.size() * static_cast<size_t>(kBlock));
+  std::vector<T*> values(rs.size());
+  std::vector<Eigen::Index> equal_left(rs.size());
+  for (size_t i = 0; i < rs.size(); ++i) {
+    values[i] = storage.data() + i * static_cast<size_t>(kBlock);
+    equal_left[i] = rs[i].equal_keep;
+  }
+  for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+    const Eigen::Index m = std::min(kBlock, n - j0);
+    for (size_t i = 0; i < rs.size(); ++i) {
+      dared_block(rs[i], j0, m, values[i]);
+      trim_block(rs[i], values[i], m, equal_left[i]);
+      post_block(rs[i], values[i], m);
+    }
+    fn(j0, m, values);
+  }
+}
+
+}  // namespace
+
+template <class T>
+Vec<T> consensus_merge_streamed(const T* base, Eigen::Index n, const std::vector<SparseTaskVector<T>>& tvs,
+                                const ConsensusOptions& o) {
+  auto rs = resolve_all(tvs, n);
+  std::vector<double> weights;
+  for (const auto& s : tvs) weights.push_back(s.weight);
+  const T lambda = static_cast<T>(o.lambda);
+  Vec<T> out(n);
+  double elected[kBlock];
+  T merged[kBlock];
+  for_each_block(rs, n, [&](Eigen::Index j0, Eigen::Index m, const std::vector<T*>& v) {
+    vote_block(v.data(), v.size(), m, o.sign, o.tie_elects_positive, elected);
+    merge_block(v.data(), weights.data(), v.size(), m, elected, o.normalize, merged);
+    const T* b = base + j0;
+    T* y = out.data() + j0;
+    for (Eigen::Index k = 0; k < m; ++k) y[k] = b[k] + lambda * merged[k];
+  });
+  return out;
+}
+
+template <class T>
+Vec<T> linear_merge_streamed(const T* base, Eigen::Index n, const std::vector<SparseTaskVector<T>>& tvs,
+                             bool normalize, double lambda) {
+  auto rs = resolve_all(tvs, n);
+  for (auto& r : rs) r.weighted = false;  // the weights are the linear coefficients below
+  double total = 0.0;
+  for (const auto& s : tvs) total += s.weight;
+  const bool divide = normalize && std::abs(total) >= 1e-8;
+  const T divisor = static_cast<T>(total), lam = static_cast<T>(lambda);
+  Vec<T> out(n);
+  T acc[kBlock];
+  for_each_block(rs, n, [&](Eigen::Index j0, Eigen::Index m, const std::vector<T*>& v) {
+    std::fill(acc, acc + m, T(0));
+    for (size_t i = 0; i < v.size(); ++i) {
+      const T w = static_cast<T>(tvs[i].weight);
+      const T* x = v[i];
+      for (Eigen::Index k = 0; k < m; ++k) acc[k] += w * x[k];
+    }
+    if (divide)
+      for (Eigen::Index k = 0; k < m; ++k) acc[k] /= divisor;
+    const T* b = base + j0;
+    T* y = out.data() + j0;
+    for (Eigen::Index k = 0; k < m; ++k) y[k] = b[k] + lam * acc[k];
+  });
+  return out;
+}
+
+template Vec<float> consensus_merge_streamed<float>(const float*, Eigen::Index, const std::vector<SparseTaskVector<float>>&,
+                                                    const ConsensusOptions&);
+template Vec<double> consensus_merge_streamed<double>(const double*, Eigen::Index,
+                                                      const std::vector<SparseTaskVector<double>>&, const ConsensusOptions&);
+template Vec<float> linear_merge_streamed<float>(const float*, Eigen::Index, const std::vector<SparseTaskVector<float>>&,
+                                                 bool, double);
+template Vec<double> linear_merge_streamed<double>(const double*, Eigen::Index, const std::vector<SparseTaskVector<double>>&,
+                                                   bool, double);
+
 }  // namespace mergelab::merge
 
 // ---- registry entry --------------------------------------------------------------------------
-#include <algorithm>
-
-#include "core/merge/dare.h"
 #include "core/merge/param_specs.h"
-#include "core/merge/rescale.h"
 
 namespace mergelab::merge {
 
-template <class T>
-Vec<T> consensus_merge(const MergeInputs<T>& in, const Params& p, std::vector<Vec<T>> sparse) {
-  const auto w = per_model_values(p, "weight", in.models.size());
-  for (size_t i = 0; i < sparse.size(); ++i)
-    if (w[i] != 1.0) sparse[i] *= static_cast<T>(w[i]);
-  const auto views = views_of(sparse);
-  const Eigen::VectorXi elected =
-      elect_sign(views, p.choice("sign_rule") == 0 ? SignRule::Count : SignRule::Sum, p.flag("tie_positive"));
-  const Vec<T> merged = disjoint_merge(views, w, elected, p.flag("normalize"));
-  return base_view(in) + static_cast<T>(p.get("lambda")) * merged;
+ConsensusOptions consensus_options(const Params& p) {
+  ConsensusOptions o;
+  o.sign = p.choice("sign_rule") == 0 ? SignRule::Count : SignRule::Sum;
+  o.tie_elects_positive = p.flag("tie_positive");
+  o.normalize = p.flag("normalize");
+  o.lambda = p.get("lambda");
+  return o;
 }
 
-template Vec<float> consensus_merge<float>(const MergeInputs<float>&, const Params&, std::vector<Vec<float>>);
-template Vec<double> consensus_merge<double>(const MergeInputs<double>&, const Params&, std::vector<Vec<double>>);
+template <class T>
+Vec<T> consensus_merge(const MergeInputs<T>& in, const Params& p, const std::vector<Vec<T>>& sparse) {
+  const auto w = per_model_values(p, "weight", in.models.size());
+  if (w.size() != sparse.size()) throw std::invalid_argument("consensus merge: one task vector per model");
+  std::vector<SparseTaskVector<T>> tvs(sparse.size());
+  for (size_t i = 0; i < sparse.size(); ++i) {
+    if (sparse[i].size() != in.size) throw std::invalid_argument("consensus merge: task vectors differ in size");
+    tvs[i].model = sparse[i].data();
+    tvs[i].weight = w[i];
+  }
+  return consensus_merge_streamed(in.base, in.size, tvs, consensus_options(p));
+}
+
+template Vec<float> consensus_merge<float>(const MergeInputs<float>&, const Params&, const std::vector<Vec<float>>&);
+template Vec<double> consensus_merge<double>(const MergeInputs<double>&, const Params&, const std::vector<Vec<double>>&);
 
 namespace {
 template <class T>
 Vec<T> run_ties(const MergeInputs<T>& in, const Params& p) {
-  auto tvs = task_vectors_of(in);
+  const auto w = per_model_values(p, "weight", in.models.size());
   const TrimRule rule = p.choice("trim_rule") == 0 ? TrimRule::Quantile : TrimRule::TopK;
   const auto rescale = static_cast<DareRescale>(p.choice("rescale"));
+  std::vector<SparseTaskVector<T>> tvs(in.models.size());
   for (size_t i = 0; i < tvs.size(); ++i) {
     const double density = p.get("density", static_cast<int>(i));
-    Vec<T> trimmed = trim_by_magnitude<T>(tvs[i], density, rule);
+    auto& s = tvs[i];
+    s.model = in.models[i];
+    s.base = in.base;
+    s.trim = true;
+    s.k = density;
+    s.rule = rule;
     // mergekit's `rescale` for magnitude pruning (off by default); skipped when nothing was trimmed.
-    if (density < 1.0 && rescale == DareRescale::L1) match_l1_norm<T>(trimmed, tvs[i]);
-    else if (density < 1.0 && rescale == DareRescale::InverseKeep) trimmed /= static_cast<T>(std::max(density, 1e-10));
-    tvs[i] = std::move(trimmed);
+    if (density < 1.0 && rescale != DareRescale::None) {
+      s.post = rescale;
+      s.post_keep = density;
+    }
+    s.weight = w[i];
   }
-  return consensus_merge(in, p, std::move(tvs));
+  return consensus_merge_streamed(in.base, in.size, tvs, consensus_options(p));
 }
 }  // namespace
 

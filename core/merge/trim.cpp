@@ -31,49 +31,121 @@ double trim_threshold(const VecView<T>& tau, double k) {
   return numpy_quantile(std::move(mags), std::clamp(1.0 - k, 0.0, 1.0));
 }
 
-namespace {
-// The keep-th largest |tau_i| (1-based). For float, a two-level radix select on the bits of |x|
-// (non-negative IEEE floats order like their bit patterns): two passes, no copy, no sort.
 template <class T>
-T kth_largest_magnitude(const VecView<T>& tau, Eigen::Index keep) {
-  const Eigen::Index n = tau.size();
+std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Index>& keeps,
+                                   const std::vector<BlockSource<T>>& sources) {
+  if (keeps.size() != sources.size()) throw std::invalid_argument("trim: one top-k count per vector");
+  for (Eigen::Index keep : keeps)
+    if (keep < 1 || keep > n) throw std::invalid_argument("trim: top-k count out of range");
+  constexpr Eigen::Index kBlock = 4096;
+  const size_t count = sources.size();
+  std::vector<TopKCut<T>> cuts(count);
   if constexpr (std::is_same_v<T, float>) {
-    auto bits = [&](Eigen::Index i) {
+    auto bits = [](float x) {
       uint32_t b;
-      const float x = tau[i];
       std::memcpy(&b, &x, sizeof b);
       return b & 0x7fffffffU;
     };
-    std::vector<Eigen::Index> hist(1 << 16, 0);
-    for (Eigen::Index i = 0; i < n; ++i) ++hist[bits(i) >> 16];
-    Eigen::Index remaining = keep;
-    uint32_t high = 0xffff;
-    for (;; --high) {
-      if (hist[high] >= remaining) break;
-      remaining -= hist[high];
+    std::vector<float> block(kBlock);
+    // Pass 1: histogram of the high 15 bits (exponent + 7 mantissa bits) of every |x|.
+    std::vector<std::vector<Eigen::Index>> high(count, std::vector<Eigen::Index>(1 << 15, 0));
+    std::vector<Eigen::Index> nans(count, 0);
+    for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+      const Eigen::Index m = std::min(kBlock, n - j0);
+      for (size_t i = 0; i < count; ++i) {
+        sources[i](j0, m, block.data());
+        Eigen::Index* h = high[i].data();
+        Eigen::Index nan = 0;
+        for (Eigen::Index k = 0; k < m; ++k) {
+          const uint32_t b = bits(block[static_cast<size_t>(k)]);
+          ++h[b >> 16];
+          nan += b > 0x7f800000U;
+        }
+        nans[i] += nan;
+      }
     }
-    std::fill(hist.begin(), hist.end(), 0);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const uint32_t b = bits(i);
-      if ((b >> 16) == high) ++hist[b & 0xffffU];
+    std::vector<Eigen::Index> remaining(keeps);
+    std::vector<uint32_t> bucket(count);
+    for (size_t i = 0; i < count; ++i) {
+      uint32_t h = 0x7fff;
+      for (;; --h) {
+        if (high[i][h] >= remaining[i]) break;
+        remaining[i] -= high[i][h];
+        cuts[i].above += high[i][h];
+      }
+      bucket[i] = h;
     }
-    uint32_t low = 0xffff;
-    for (;; --low) {
-      if (hist[low] >= remaining) break;
-      remaining -= hist[low];
+    high.clear();
+    // Pass 2: histogram of the low 16 bits within each vector's cut-off bucket.
+    std::vector<std::vector<Eigen::Index>> low(count, std::vector<Eigen::Index>(1 << 16, 0));
+    for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+      const Eigen::Index m = std::min(kBlock, n - j0);
+      for (size_t i = 0; i < count; ++i) {
+        sources[i](j0, m, block.data());
+        Eigen::Index* l = low[i].data();
+        const uint32_t h = bucket[i];
+        for (Eigen::Index k = 0; k < m; ++k) {
+          const uint32_t b = bits(block[static_cast<size_t>(k)]);
+          if ((b >> 16) == h) ++l[b & 0xffffU];
+        }
+      }
     }
-    const uint32_t cut = (high << 16) | low;
-    float cutoff;
-    std::memcpy(&cutoff, &cut, sizeof cutoff);
-    return cutoff;
+    for (size_t i = 0; i < count; ++i) {
+      uint32_t l = 0xffff;
+      for (;; --l) {
+        if (low[i][l] >= remaining[i]) break;
+        remaining[i] -= low[i][l];
+        cuts[i].above += low[i][l];
+      }
+      const uint32_t c = (bucket[i] << 16) | l;
+      std::memcpy(&cuts[i].cutoff, &c, sizeof c);
+      if (nans[i] > 0) {  // NaNs sort above +inf by their bits, but `>` is false for them: count as it counts
+        cuts[i].above = 0;
+        for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+          const Eigen::Index m = std::min(kBlock, n - j0);
+          sources[i](j0, m, block.data());
+          for (Eigen::Index k = 0; k < m; ++k) cuts[i].above += std::abs(block[static_cast<size_t>(k)]) > cuts[i].cutoff;
+        }
+      }
+    }
   } else {
-    Vec<T> mags = tau.cwiseAbs();
-    T* begin = mags.data();
-    std::nth_element(begin, begin + (keep - 1), begin + n, [](T a, T b) { return a > b; });
-    return mags[keep - 1];
+    for (size_t i = 0; i < count; ++i) {
+      Vec<T> mags(n);
+      for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) sources[i](j0, std::min(kBlock, n - j0), mags.data() + j0);
+      mags = mags.cwiseAbs();
+      T* begin = mags.data();
+      const Eigen::Index keep = keeps[i];
+      std::nth_element(begin, begin + (keep - 1), begin + n, [](T a, T b) { return a > b; });
+      cuts[i].cutoff = mags[keep - 1];
+      for (Eigen::Index j = 0; j < n; ++j) cuts[i].above += mags[j] > cuts[i].cutoff;
+    }
+  }
+  return cuts;
+}
+
+template <class T>
+TopKCut<T> top_k_cut(Eigen::Index n, Eigen::Index keep, const BlockSource<T>& values) {
+  return top_k_cuts<T>(n, {keep}, {values})[0];
+}
+
+template <class T>
+void apply_top_k(T* x, Eigen::Index m, T cutoff, Eigen::Index& equal_left) {
+  Eigen::Index equal = 0;
+  for (Eigen::Index k = 0; k < m; ++k) equal += std::abs(x[k]) == cutoff;
+  if (equal == 0) {  // the usual block: a plain, vectorisable select
+    for (Eigen::Index k = 0; k < m; ++k) x[k] = std::abs(x[k]) > cutoff ? x[k] : T(0);
+    return;
+  }
+  for (Eigen::Index k = 0; k < m; ++k) {
+    const T a = std::abs(x[k]);
+    if (a > cutoff) continue;
+    if (a == cutoff && equal_left > 0) {
+      --equal_left;
+      continue;
+    }
+    x[k] = T(0);
   }
 }
-}  // namespace
 
 template <class T>
 Vec<T> trim_by_magnitude(const VecView<T>& tau, double k, TrimRule rule) {
@@ -90,24 +162,22 @@ Vec<T> trim_by_magnitude(const VecView<T>& tau, double k, TrimRule rule) {
   if (k >= 1.0) return out;
   const auto keep = static_cast<Eigen::Index>(k * static_cast<double>(n));
   if (keep <= 0) return Vec<T>::Zero(n);
-  // The keep-th largest magnitude is the cut-off; everything above it stays, and entries equal
-  // to it stay in index order until `keep` entries are kept.
-  const T cutoff = kth_largest_magnitude<T>(tau, keep);
-  Eigen::Index above = 0;
-  for (Eigen::Index i = 0; i < n; ++i) above += std::abs(tau[i]) > cutoff;
-  Eigen::Index equal_budget = keep - above;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const T m = std::abs(tau[i]);
-    if (m > cutoff) continue;
-    if (m == cutoff && equal_budget > 0) {
-      --equal_budget;
-      continue;
-    }
-    out[i] = T(0);
-  }
+  const TopKCut<T> cut = top_k_cut<T>(n, keep, [&](Eigen::Index j0, Eigen::Index m, T* dst) {
+    std::copy(tau.data() + j0, tau.data() + j0 + m, dst);
+  });
+  Eigen::Index equal_left = keep - cut.above;
+  apply_top_k(out.data(), n, cut.cutoff, equal_left);
   return out;
 }
 
+template TopKCut<float> top_k_cut<float>(Eigen::Index, Eigen::Index, const BlockSource<float>&);
+template TopKCut<double> top_k_cut<double>(Eigen::Index, Eigen::Index, const BlockSource<double>&);
+template std::vector<TopKCut<float>> top_k_cuts<float>(Eigen::Index, const std::vector<Eigen::Index>&,
+                                                       const std::vector<BlockSource<float>>&);
+template std::vector<TopKCut<double>> top_k_cuts<double>(Eigen::Index, const std::vector<Eigen::Index>&,
+                                                         const std::vector<BlockSource<double>>&);
+template void apply_top_k<float>(float*, Eigen::Index, float, Eigen::Index&);
+template void apply_top_k<double>(double*, Eigen::Index, double, Eigen::Index&);
 template Vec<float> trim_by_magnitude<float>(const VecView<float>&, double, TrimRule);
 template Vec<double> trim_by_magnitude<double>(const VecView<double>&, double, TrimRule);
 template double trim_threshold<float>(const VecView<float>&, double);

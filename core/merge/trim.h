@@ -10,6 +10,8 @@
 //    magnitude at the cut-off the ones with the lower index are kept. k >= 1 keeps everything.
 #pragma once
 
+#include <functional>
+
 #include "core/merge/types.h"
 
 namespace mergelab::merge {
@@ -26,5 +28,34 @@ Vec<T> trim_by_magnitude(const VecView<T>& tau, double k, TrimRule rule);
 /// The magnitude below which entries are zeroed for the Quantile rule (for plots).
 template <class T>
 double trim_threshold(const VecView<T>& tau, double k);
+
+/// Values produced block by block: fill out[0, m) with entries [j0, j0 + m).
+template <class T>
+using BlockSource = std::function<void(Eigen::Index j0, Eigen::Index m, T* out)>;
+
+/// The TopK rule's cut-off over n values given block by block (the values need not be stored):
+/// `cutoff` is the keep-th largest magnitude (1 <= keep <= n), `above` how many magnitudes compare
+/// greater than it. Exactly `keep` entries survive: all of `above`, then the first keep - above
+/// entries (in index order) whose magnitude equals the cut-off.
+/// float: a two-level radix select on the bits of |x| (two streaming passes, a third only when NaNs
+/// are present); double: nth_element on the stored magnitudes.
+template <class T>
+struct TopKCut {
+  T cutoff = T(0);
+  Eigen::Index above = 0;
+};
+template <class T>
+TopKCut<T> top_k_cut(Eigen::Index n, Eigen::Index keep, const BlockSource<T>& values);
+
+/// top_k_cut for several vectors of the same length at once: every pass visits the blocks in order
+/// and asks each source for the same block in turn (so sources sharing an input read it once per block).
+template <class T>
+std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Index>& keeps,
+                                   const std::vector<BlockSource<T>>& sources);
+
+/// Applies a TopK cut to x[0, m) in place: entries with |x| > cutoff stay, entries equal to it stay
+/// while `equal_left` (counted down, carried from block to block) is positive, the rest become 0.
+template <class T>
+void apply_top_k(T* x, Eigen::Index m, T cutoff, Eigen::Index& equal_left);
 
 }  // namespace mergelab::merge

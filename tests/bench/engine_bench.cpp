@@ -3,8 +3,10 @@
 //   BM_Copy/<MB>            read every input file once and write one model's worth of bytes (read()/write(),
 //                           16 MB buffer): the bandwidth ceiling for the merge's input + output volume
 //   BM_Merge/<method>/<MB>  engine::run_merge with 2 worker threads: linear, task_arithmetic, ties (density
-//                           0.2), dare_ties (density 0.3)
+//                           0.2), dare_linear and dare_ties (density 0.3, weight 0.5)
 // Counters: GB/s = (input + output bytes) / wall time; vs_copy = that / the copy's GB/s at the same size;
+// cpu_s = CPU seconds of the whole process (all threads) during the run, which shows how much of the wall
+// time was spent waiting for a core when the machine is shared;
 // peak_rss_MB = VmHWM of this process during the run (reset through /proc/self/clear_refs before each run):
 // it stays flat from 256 MB to 1 GB, i.e. it does not grow with the number of tensors.
 // Output files are not fsynced in either case (both measure page-cache bandwidth). Everything is generated
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -81,6 +84,12 @@ void ensure_models(int mb) {
   d.current_mb = mb;
 }
 
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 void reset_peak_rss() {
   std::ofstream f("/proc/self/clear_refs");
   f << "5";
@@ -103,8 +112,10 @@ void BM_Copy(benchmark::State& state) {
   std::uint64_t bytes = 0;
   double seconds = 0;
   reset_peak_rss();
+  double cpu = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = process_cpu_seconds();
     const std::string out = d.out() + ".copy";
     const int fo = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     bytes = 0;
@@ -122,10 +133,12 @@ void BM_Copy(benchmark::State& state) {
     ::close(fo);
     fs::remove(out);
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    cpu = process_cpu_seconds() - cpu_start;
     state.SetIterationTime(seconds);
   }
   g_copy_gbps[mb] = static_cast<double>(bytes) / seconds / 1e9;
   state.counters["GB/s"] = g_copy_gbps[mb];
+  state.counters["cpu_s"] = cpu;
   state.counters["peak_rss_MB"] = peak_rss_mb();
   state.counters["GB_moved"] = static_cast<double>(bytes) / 1e9;
 }
@@ -142,7 +155,7 @@ void BM_Merge(benchmark::State& state, const std::string& method) {
     if (method == "linear") e.params["weight"] = recipe::ParamSetting::scalar(1.0 / kModels);
     if (method == "task_arithmetic") e.params["weight"] = recipe::ParamSetting::scalar(0.5);
     if (method == "ties") e.params["density"] = recipe::ParamSetting::scalar(0.2);
-    if (method == "dare_ties") {
+    if (method == "dare_ties" || method == "dare_linear") {
       e.params["density"] = recipe::ParamSetting::scalar(0.3);
       e.params["weight"] = recipe::ParamSetting::scalar(0.5);
     }
@@ -152,9 +165,11 @@ void BM_Merge(benchmark::State& state, const std::string& method) {
   std::uint64_t bytes = 0;
   double seconds = 0;
   reset_peak_rss();
+  double cpu = 0;
   for (auto _ : state) {
     fs::remove_all(d.out());
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = process_cpu_seconds();
     const engine::MergePlan plan = engine::plan_merge(r, {.seed = 1});
     engine::RunOptions o;
     o.out_dir = d.out();
@@ -162,6 +177,7 @@ void BM_Merge(benchmark::State& state, const std::string& method) {
     o.sync = false;
     engine::run_merge(plan, o);
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    cpu = process_cpu_seconds() - cpu_start;
     state.SetIterationTime(seconds);
     bytes = plan.input_bytes + plan.output_bytes;
     fs::remove_all(d.out());
@@ -169,6 +185,7 @@ void BM_Merge(benchmark::State& state, const std::string& method) {
   const double gbps = static_cast<double>(bytes) / seconds / 1e9;
   state.counters["GB/s"] = gbps;
   state.counters["vs_copy"] = g_copy_gbps.count(mb) ? gbps / g_copy_gbps[mb] : 0.0;
+  state.counters["cpu_s"] = cpu;
   state.counters["peak_rss_MB"] = peak_rss_mb();
   state.counters["GB_moved"] = static_cast<double>(bytes) / 1e9;
 }
@@ -180,9 +197,11 @@ BENCHMARK(BM_Copy)->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kS
 BENCHMARK_CAPTURE(BM_Merge, linear, std::string("linear"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, task_arithmetic, std::string("task_arithmetic"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, ties, std::string("ties"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, dare_linear, std::string("dare_linear"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, dare_ties, std::string("dare_ties"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK(BM_Copy)->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond)->Name("BM_Copy_1GB");
 BENCHMARK_CAPTURE(BM_Merge, linear_1GB, std::string("linear"))->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, task_arithmetic_1GB, std::string("task_arithmetic"))->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, ties_1GB, std::string("ties"))->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, dare_linear_1GB, std::string("dare_linear"))->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, dare_ties_1GB, std::string("dare_ties"))->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
