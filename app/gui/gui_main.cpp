@@ -59,6 +59,7 @@ struct GuiOptions {
   int frames = 5;
   std::string state_json;  ///< written (atomically) whenever the dumped state changes
   int bench_frames = 0;    ///< > 0: run that many frames retraining every frame, print percentiles, exit
+  std::string bench_drag;  ///< "PANEL.RECT": during --bench-frames, hold the mouse on that control and sweep it
   int width = 1600, height = 1000;
   float scale = 1.0f;
   bool light = false;
@@ -91,6 +92,8 @@ const char* kHelp =
     "  --state-json FILE       keep FILE updated with the state tests check (t, path, losses, ...)\n"
     "  --bench-frames N        run N frames retraining on every frame (a slider drag), print\n"
     "                          frame-time percentiles p50/p95/p99 and exit\n"
+    "  --bench-drag PANEL.RECT with --bench-frames: the mouse holds that control (a rect of the\n"
+    "                          panel's --state-json, e.g. merge_lab.alpha) and sweeps across it\n"
     "  --size WxH              window size in pixels (default 1600x1000)\n"
     "  --scale S               UI scale, 1.0 to 2.5 (default 1.0; keys + and - change it)\n"
     "  --light                 light theme (default dark; key T cycles dark, light, high contrast)\n"
@@ -120,6 +123,9 @@ GuiOptions parse_options(int argc, char** argv) {
     } else if (a == "--bench-frames") {
       o.bench_frames = static_cast<int>(parse_int(a, value(i, a)));
       if (o.bench_frames < 10) throw CliError("--bench-frames must be >= 10");
+    } else if (a == "--bench-drag") {
+      o.bench_drag = value(i, a);
+      if (o.bench_drag.find('.') == std::string::npos) throw CliError("--bench-drag wants PANEL.RECT, e.g. merge_lab.alpha");
     } else if (a == "--size") {
       const std::string v = value(i, a);
       int w = 0, h = 0;
@@ -463,6 +469,23 @@ double thread_cpu_ms() {
 }
 
 nlohmann::json vec(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+
+/// --bench-drag: from frame 3 on, the left button is held on the control PANEL.RECT (a rect the panel
+/// publishes in its state) and the mouse sweeps across it, one new position per frame, as a hand would.
+void bench_drag_mouse(const AppState& st, const std::string& target, int frame, ImGuiIO& io) {
+  const std::string panel = target.substr(0, target.find('.')), rect = target.substr(target.find('.') + 1);
+  for (const auto& p : st.panels) {
+    if (panel != p->id()) continue;
+    const nlohmann::json s = p->state();
+    if (!s.is_object() || !s.contains("rects") || !s["rects"].contains(rect)) return;
+    const auto& r = s["rects"][rect];
+    const float x0 = r[0].get<float>(), y0 = r[1].get<float>(), x1 = r[2].get<float>(), y1 = r[3].get<float>();
+    const float f = 0.1f + 0.8f * (0.5f + 0.5f * std::sin(static_cast<float>(frame) * 0.21f));
+    io.MousePos = ImVec2(frame < 3 ? x0 + 0.5f * (x1 - x0) : x0 + f * (x1 - x0), 0.5f * (y0 + y1));
+    io.MouseDown[0] = frame >= 3;
+    return;
+  }
+}
 
 /// What the window knows beyond the panels: for the state dump.
 struct WindowFacts {
@@ -1123,7 +1146,7 @@ int run_gui(int argc, char** argv) {
         }
       }
 
-      if (bench) {  // a slider drag: a new learning rate every frame retrains both models
+      if (bench && opt.bench_drag.empty()) {  // a slider drag: a new learning rate every frame retrains both models
         const double wobble = 1.0 + 0.2 * std::sin(frame * 0.37);
         if (scene.model == ModelKind::Mlp)
           scene.mlp.lr = 0.5 * wobble;
@@ -1133,6 +1156,7 @@ int run_gui(int argc, char** argv) {
 
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
+      if (bench && !opt.bench_drag.empty()) bench_drag_mouse(st, opt.bench_drag, frame, io);
       ImGui::NewFrame();
 
       const bool interacting = ImGui::IsAnyItemActive() || bench;
@@ -1142,6 +1166,7 @@ int run_gui(int argc, char** argv) {
       ctx.hidden_controls = &lecture.current.hidden_controls;
       ctx.hold_back = &lecture.current.hold_back;
       ctx.revealed = lecture.revealed;
+      ctx.benchmark = bench;
 
       ImGui::SetNextWindowPos(ImVec2(0, 0));
       ImGui::SetNextWindowSize(io.DisplaySize);

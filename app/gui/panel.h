@@ -48,6 +48,8 @@ struct AppContext {
   const std::vector<std::string>* hidden_controls = nullptr;
   const std::vector<std::string>* hold_back = nullptr;
   bool revealed = true;
+  /// --bench-frames: screenshot_mode is set too (no changing text), but background work is not waited for.
+  bool benchmark = false;
 
   /// True when the control group `name` ("explorer.controls", ...) is hidden now.
   bool hides(const char* name) const {

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -218,6 +219,12 @@ struct SweepView {
   std::vector<ImU32> pixels;
   double compute_ms = 0.0;
   Widgets::PlotFrame frame;  ///< where the map was drawn this frame (for the state dump)
+  /// The map being computed in the background for `job_key` (at most one per map; the frame keeps
+  /// showing the last finished map until it arrives).
+  std::future<toy::SweepMap> job;
+  std::string job_key;
+  double job_ms = 0.0;
+  bool pending() const { return job.valid(); }
 };
 
 class MergeLabPanel : public Panel {
@@ -279,8 +286,8 @@ class MergeLabPanel : public Panel {
     ImGui::SameLine(0, gap);
     ImGui::BeginChild("##lab_right", ImVec2(w_right, avail.y), false);
     const float map_h = std::floor(avail.y * 0.3f);
-    draw_sweep(toy, k_map_, ImVec2(w_right, map_h), ctx.screenshot_mode);
-    draw_sweep(toy, p_map_, ImVec2(w_right, map_h), ctx.screenshot_mode);
+    draw_sweep(toy, k_map_, ImVec2(w_right, map_h), ctx);
+    draw_sweep(toy, p_map_, ImVec2(w_right, map_h), ctx);
     draw_growth(ctx);
     ImGui::EndChild();
   }
@@ -301,8 +308,8 @@ class MergeLabPanel : public Panel {
                         {"winner", winner_ >= 0 ? results_[static_cast<size_t>(winner_)].spec->name : ""},
                         {"recommendation", recommendation_},
                         {"rects", rects},
-                        {"k_map", {{"method", k_map_.map.method}, {"best", best_json(k_map_)}, {"ms", k_map_.compute_ms}}},
-                        {"p_map", {{"method", p_map_.map.method}, {"best", best_json(p_map_)}, {"ms", p_map_.compute_ms}}},
+                        {"k_map", {{"method", k_map_.map.method}, {"best", best_json(k_map_)}, {"ms", k_map_.compute_ms}, {"pending", k_map_.pending()}}},
+                        {"p_map", {{"method", p_map_.map.method}, {"best", best_json(p_map_)}, {"ms", p_map_.compute_ms}, {"pending", p_map_.pending()}}},
                         {"k_frame", {k_map_.frame.p0.x, k_map_.frame.p0.y, k_map_.frame.p1.x, k_map_.frame.p1.y}},
                         {"p_frame", {p_map_.frame.p0.x, p_map_.frame.p0.y, p_map_.frame.p1.x, p_map_.frame.p1.y}},
                         {"growth", {{"done", growth_done_}, {"total", growth_total_}}}};
@@ -563,23 +570,51 @@ class MergeLabPanel : public Panel {
   }
 
   // ---- sweep maps -------------------------------------------------------------------------------
-  void draw_sweep(const toy::LabToy& toy, SweepView& v, ImVec2 size, bool screenshot) {
+  /// Brings the map up to date with the settings. The first map and screenshots are computed in the
+  /// frame; later maps on a background thread (a k or p drag changes the other map on every frame,
+  /// ~2 ms that would otherwise sit in the frame next to the software rasteriser).
+  void update_sweep(const toy::LabToy& toy, SweepView& v, const std::string& method, const std::string& key,
+                    bool in_frame) {
+    auto compute = [&toy, method, s = s_, axis = v.axis](double* ms) {
+      const auto t0 = std::chrono::steady_clock::now();
+      toy::SweepMap m = toy::sweep_lab_map(toy, method, s, axis, toy::default_sweep_alphas(), toy::default_sweep_values(axis));
+      *ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      return m;
+    };
+    if (v.job.valid() && v.job.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      v.map = v.job.get();
+      v.key = v.job_key;
+      v.compute_ms = v.job_ms;
+      upload(v);
+    }
+    if (key == v.key) return;
+    if (in_frame || v.map.combined.size() == 0) {
+      if (v.job.valid()) v.job.wait();  // a stale job must not overwrite this map later
+      v.job = {};
+      v.map = compute(&v.compute_ms);
+      v.key = key;
+      upload(v);
+    } else if (!v.job.valid()) {
+      v.job_key = key;
+      v.job = std::async(std::launch::async, [compute, ms = &v.job_ms] {
+        // Below the frame loop and the rasteriser's threads (Linux per-thread nice value).
+        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 5);
+        return compute(ms);
+      });
+    }
+  }
+
+  void draw_sweep(const toy::LabToy& toy, SweepView& v, ImVec2 size, const AppContext& ctx) {
+    const bool screenshot = ctx.screenshot_mode;
     const bool k_axis = v.axis == toy::SweepAxis::K;
     const std::string method = toy::lab_method_uses(method_, v.axis) ? method_ : toy::default_sweep_method(v.axis);
     toy::LabSettings key_settings = s_;
     key_settings.alpha = 0;
     (k_axis ? key_settings.k : key_settings.p) = 0;
-    const std::string key = method + settings_json(key_settings).dump();
-    if (key != v.key) {
-      const auto t0 = std::chrono::steady_clock::now();
-      v.map = toy::sweep_lab_map(toy, method, s_, v.axis, toy::default_sweep_alphas(), toy::default_sweep_values(v.axis));
-      v.compute_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      v.key = key;
-      upload(v);
-    }
+    update_sweep(toy, v, method, method + settings_json(key_settings).dump(), screenshot && !ctx.benchmark);
     const auto& m = v.map;
-    const merge::MethodSpec* spec = merge::find_method(method);
-    ImGui::Text("%s: combined accuracy over alpha x %s", spec ? spec->label.c_str() : method.c_str(),
+    const merge::MethodSpec* spec = merge::find_method(m.method);  // the map shown (a newer one may be on its way)
+    ImGui::Text("%s: combined accuracy over alpha x %s", spec ? spec->label.c_str() : m.method.c_str(),
                 k_axis ? "k (kept fraction)" : "p (drop rate)");
     ImGuiCompat::HelpMarker("Each cell merges at that alpha and k (or p), every other setting as on the left. The ring is "
                             "the current setting, the small square the best cell. Click a cell to move the sliders there. "
@@ -664,7 +699,7 @@ class MergeLabPanel : public Panel {
     bool busy = false;
     growth_curves_ = growth_.curves(&growth_done_, &growth_total_, &busy);
 
-    ImGui::Text("When does DARE work?  combined accuracy vs parameters d (DARE: mean of %d masks)", mask_draws_);
+    ImGui::Text("When does DARE work?  Combined accuracy vs d (DARE: mean of %d masks)", mask_draws_);
     ImGuiCompat::HelpMarker(
         "The 4-D inputs are expanded by a fixed random projection phi(x) = R x (R: d x 4, orthonormal columns) and the "
         "specialists retrained with d parameters. The tasks and the linear methods do not change with d; only how "

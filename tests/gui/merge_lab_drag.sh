@@ -3,7 +3,8 @@
 # `mergelab lab`; dragging the alpha slider with the mouse changes alpha, the leaderboard (equal to
 # `mergelab lab --alpha A` at the new alpha) and the pixels of the visible table; clicking a method's
 # radio button and a leaderboard row selects that method (the sweep map follows); clicking a cell of
-# the alpha x k map moves alpha and k to that cell.
+# the alpha x k map moves alpha and k to that cell, and the alpha x p map, recomputed in the background
+# for the new k, equals `mergelab lab` at its best cell.
 set -euo pipefail
 source "$(dirname "$0")/prelude.bash"
 "$MERGELAB" --state-json "$state" --panels merge_lab --size 1600x1000 &
@@ -112,6 +113,16 @@ ty=$(python3 -c "print(round($fy1 - ($fy1 - $fy0) * (0.5 - 0.025) / 1.0))")
 click "$tx" "$ty"
 wait_for "abs(m['settings']['alpha'] - 0.5) < 1e-9 and abs(m['settings']['k'] - 0.5) < 1e-9"
 py "print('map click: alpha %s, k %s' % (m['settings']['alpha'], m['settings']['k']))"
+# k changed, so the alpha x p map (DARE-TIES trims by k) is recomputed in the background: once it has
+# arrived, its best cell equals `mergelab lab` at that cell's alpha and p with the new k.
+wait_for "not m['p_map']['pending'] and m['p_map']['best'] is not None"
+read -r ba bp bc < <(py "b = m['p_map']['best']; print(repr(b['alpha']), repr(b['value']), repr(b['combined']))")
+"$MERGELAB" lab --json --alpha "$ba" --k 0.5 --p "$bp" --methods dare_ties >"$tmp/cell.json"
+py "
+row = json.load(open('$tmp/cell.json'))['rows'][0]
+if row['combined'] != $bc: fail('p map best cell (alpha $ba, p $bp) %s, mergelab lab at k 0.5: %s' % ($bc, row['combined']))
+print('alpha x p map recomputed for k 0.5: best alpha $ba, p $bp, combined %.1f%% == mergelab lab' % (100 * $bc))
+"
 
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 echo "PASS"
