@@ -121,6 +121,59 @@ struct PointScorer {
   }
 };
 
+/// "%.4g" of a tick value ("0.25", "0.6", "1"): exact for grid values, and never rounds 0.25 to "0.2".
+std::string tick_text(double v) {
+  if (std::abs(v) < 1e-12) v = 0.0;
+  return fmt("%.4g", v);
+}
+
+/// A canvas whose x axis is labelled at the grid values (every k-th when they would collide) and whose y axis
+/// is labelled at the grid values `yv` (a heat map) or at round values (a curve, `yv` empty).
+Widgets::Canvas2D begin_grid_canvas(const char* id, ImVec2 size, double x0, double x1, double y0, double y1,
+                                    const std::vector<double>& xv, const std::vector<double>& yv, const char* x_title,
+                                    const char* y_title) {
+  Widgets::Canvas2D c;
+  const ImVec2 tl = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton(id, size);
+  c.hovered = ImGui::IsItemHovered();
+  c.active = ImGui::IsItemActive();
+  c.frame = Widgets::LayoutPlotFrame(tl, size, x0, x1, y0, y1, false, true, true);
+  c.dl = ImGui::GetWindowDrawList();
+  const Widgets::PlotFrame& f = c.frame;
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), border = ImGui::GetColorU32(ImGuiCol_Text, 0.55f);
+  const ImU32 faint = ImGui::GetColorU32(ImGuiCol_Text, 0.12f);
+  const float tick = em(0.3f);
+  auto every = [](const std::vector<double>& v, float room, float label) {
+    return std::max<size_t>(1, static_cast<size_t>(std::ceil(static_cast<double>(v.size()) * label / std::max(room, 1.0f))));
+  };
+  const size_t kx = every(xv, f.p1.x - f.p0.x, em(3.2f));
+  for (size_t i = 0; i < xv.size(); i += kx) {
+    const float x = std::round(f.ToScreen(xv[i], f.y0).x);
+    c.dl->AddLine(ImVec2(x, f.p1.y), ImVec2(x, f.p1.y + tick), border, 1.0f);
+    const std::string t = tick_text(xv[i]);
+    const ImVec2 ts = ImGui::CalcTextSize(t.c_str());
+    c.dl->AddText(ImVec2(x - ts.x * 0.5f, f.p1.y + tick), text, t.c_str());
+  }
+  std::vector<double> yt = yv;
+  const bool grid_lines = yv.empty();
+  if (yt.empty()) yt = Widgets::NiceTicks(f.y0, f.y1, std::max(2, static_cast<int>((f.p1.y - f.p0.y) / em(3.0f))));
+  const size_t ky = yv.empty() ? 1 : every(yv, f.p1.y - f.p0.y, em(1.4f));
+  for (size_t i = 0; i < yt.size(); i += ky) {
+    const float y = std::round(f.ToScreen(f.x0, yt[i]).y);
+    if (grid_lines) c.dl->AddLine(ImVec2(f.p0.x, y), ImVec2(f.p1.x, y), faint, 1.0f);
+    c.dl->AddLine(ImVec2(f.p0.x - tick, y), ImVec2(f.p0.x, y), border, 1.0f);
+    const std::string t = tick_text(yt[i]);
+    const ImVec2 ts = ImGui::CalcTextSize(t.c_str());
+    c.dl->AddText(ImVec2(f.p0.x - tick - ts.x - em(0.15f), y - ts.y * 0.5f), text, t.c_str());
+  }
+  c.dl->AddRect(f.p0, f.p1, border, 0.0f, 0, 1.0f);
+  const ImVec2 ts = ImGui::CalcTextSize(x_title);
+  c.dl->AddText(ImVec2(0.5f * (f.p0.x + f.p1.x) - ts.x * 0.5f, f.p1.y + tick + em(1.15f)), text, x_title);
+  c.dl->AddText(ImVec2(f.p0.x - em(0.2f), f.p0.y - em(1.3f)), text, y_title);  // no rotated text in 1.86
+  c.dl->PushClipRect(f.p0, f.p1, true);
+  return c;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
@@ -275,6 +328,12 @@ merge::Params TunePanel::params_for(const TunePoint& p) const {
   const recipe::MergeLayout layout = recipe::merge_layout(r);
   const std::string first = setup_ && setup_->family ? setup_->family->layout().front().name : std::string();
   return recipe::resolve_params(r, layout, first, 0.0, static_cast<uint32_t>(seed_));
+}
+
+std::string TunePanel::objective_label() const {
+  if (objective_ == 2) return "weighted objective";
+  if (external_) return (objective_ == 1 ? "min of " : "mean of ") + (objective_keys_.empty() ? std::string("metrics") : objective_keys_);
+  return objective_ == 1 ? "worst task accuracy" : "mean task accuracy";
 }
 
 void TunePanel::set_current(TunePoint p) {
@@ -1266,7 +1325,7 @@ void TunePanel::draw_sweep_plot(ImVec2 size, bool screenshot) {
   // Accuracies read best in percent (the built-in evaluator's metrics are fractions).
   const double scale = setup_ && !setup_->external ? 100.0 : 1.0;
   const std::string unit = scale == 100.0 ? " (%)" : "";
-  const std::string obj_name = (objective_ == 0 ? "mean task accuracy" : (objective_ == 1 ? "worst task accuracy" : "weighted objective")) + unit;
+  const std::string obj_name = objective_label() + unit;
   if (sweep_axes_.empty()) {
     ImGui::TextUnformatted("Sweep");
     ImGui::TextDisabled("Choose one or two parameters on the left and press Run sweep.");
@@ -1282,7 +1341,7 @@ void TunePanel::draw_sweep_plot(ImVec2 size, bool screenshot) {
   for (double v : shown)
     if (std::isfinite(v)) vmin = std::min(vmin, v), vmax = std::max(vmax, v);
   const bool any = vmin <= vmax;
-  std::string headline = "Sweep: " + obj_name + " (" + tune_split_ + ")";
+  std::string headline = "Sweep: " + obj_name + (scale == 100.0 ? " (" + tune_split_ + ")" : "");
   if (sweep_best_ >= 0) {
     const auto bp = grid.point(static_cast<size_t>(sweep_best_));
     headline += "  best ";
@@ -1301,9 +1360,9 @@ void TunePanel::draw_sweep_plot(ImVec2 size, bool screenshot) {
     const double d = v0.size() > 1 ? (v0.back() - v0.front()) / static_cast<double>(v0.size() - 1) : 1.0;
     double y0 = any ? vmin : 0.0, y1 = any ? vmax : scale;
     const double pad = std::max(0.02 * scale, (y1 - y0) * 0.15);
-    y0 = std::max(0.0, y0 - pad), y1 = y1 + pad;
-    Widgets::Canvas2D c = Widgets::BeginCanvas2D("##sweep_curve", ImVec2(size.x, h), ax0.start - d / 2, ax0.stop + d / 2, y0,
-                                                 y1, sweep_space_[0].label().c_str(), obj_name.c_str(), false);
+    y0 = std::max(0.0, y0 - pad), y1 = y1 + 2.0 * pad;  // room for the best point's label
+    Widgets::Canvas2D c = begin_grid_canvas("##sweep_curve", ImVec2(size.x, h), ax0.start - d / 2, ax0.stop + d / 2, y0, y1,
+                                            v0, {}, sweep_space_[0].label().c_str(), obj_name.c_str());
     remember_rect("sweep_plot");
     // The curve through the finished points (pieces between gaps).
     std::vector<double> xs, ys;
@@ -1358,9 +1417,9 @@ void TunePanel::draw_sweep_plot(ImVec2 size, bool screenshot) {
     const double d0 = v0.size() > 1 ? (v0.back() - v0.front()) / static_cast<double>(v0.size() - 1) : 1.0;
     const double d1 = v1.size() > 1 ? (v1.back() - v1.front()) / static_cast<double>(v1.size() - 1) : 1.0;
     const float bar_w = em(5.0f);
-    Widgets::Canvas2D c = Widgets::BeginCanvas2D("##sweep_map", ImVec2(size.x - bar_w, h), ax0.start - d0 / 2,
-                                                 ax0.stop + d0 / 2, ax1.start - d1 / 2, ax1.stop + d1 / 2,
-                                                 sweep_space_[0].label().c_str(), sweep_space_[1].label().c_str(), false);
+    Widgets::Canvas2D c = begin_grid_canvas("##sweep_map", ImVec2(size.x - bar_w, h), ax0.start - d0 / 2, ax0.stop + d0 / 2,
+                                            ax1.start - d1 / 2, ax1.stop + d1 / 2, v0, v1, sweep_space_[0].label().c_str(),
+                                            sweep_space_[1].label().c_str());
     remember_rect("sweep_plot");
     const double lo = any ? vmin : 0.0, hi = any ? std::max(vmax, vmin + 1e-6) : scale;
     const ImVec2 cell_px(std::abs(c.frame.ToScreen(d0, 0).x - c.frame.ToScreen(0, 0).x),
@@ -1428,7 +1487,7 @@ void TunePanel::draw_cmaes_plot(ImVec2 size, bool screenshot) {
   gen_centres_.clear();
   const double scale = setup_ && !setup_->external ? 100.0 : 1.0;
   const std::string unit = scale == 100.0 ? " (%)" : "";
-  const std::string obj_name = (objective_ == 0 ? "mean task accuracy" : (objective_ == 1 ? "worst task accuracy" : "weighted objective")) + unit;
+  const std::string obj_name = objective_label() + unit;
   if (generations_.empty()) {
     ImGui::TextUnformatted("CMA-ES fitness");
     ImGui::TextDisabled(cmaes_job_.valid() ? "first generation running..." : "Choose parameters and press Run CMA-ES.");
@@ -1438,7 +1497,7 @@ void TunePanel::draw_cmaes_plot(ImVec2 size, bool screenshot) {
   const Generation* top = nullptr;
   for (const auto& g : generations_)
     if (!top || (cmaes_maximize_ ? g.best > top->best : g.best < top->best)) top = &g;
-  ImGui::Text("CMA-ES on %s: best %s in generation %d", tune_split_.c_str(),
+  ImGui::Text("CMA-ES on %s: best %s in generation %d", scale == 100.0 ? tune_split_.c_str() : "the command's data",
               fmt(scale == 100.0 ? "%.1f%%" : "%.4g", scale * top->best).c_str(), top->number);
   ImGui::SameLine();
   ImGuiCompat::HelpMarker("Solid: the best candidate of each generation; dashed: the generation's mean; thin: the best so "
@@ -1461,7 +1520,7 @@ void TunePanel::draw_cmaes_plot(ImVec2 size, bool screenshot) {
   Widgets::LinePlotSpec spec;
   spec.x_title = "generation";
   spec.y_title = obj_name.c_str();
-  spec.x0 = 0.5, spec.x1 = std::max(2.0, xs.back()) + 0.5;
+  spec.x0 = 0.5, spec.x1 = std::max(4.0, xs.back()) + 0.5;  // whole generations on the axis
   spec.y0 = std::max(0.0, y0 - pad), spec.y1 = y1 + 2.5 * pad;  // room for the legend above the curves
   std::vector<Widgets::PlotPoint> pts;
   for (const auto& g : generations_) pts.push_back({static_cast<double>(g.number), scale * g.best, kBest, nullptr});
@@ -1470,6 +1529,7 @@ void TunePanel::draw_cmaes_plot(ImVec2 size, bool screenshot) {
   spec.points = pts.data();
   spec.point_count = static_cast<int>(pts.size());
   spec.legend_columns = 3;
+  spec.legend = size.y > em(14.0f);  // a short plot keeps its curves visible; the (?) names them
   if (current_gen > 0) spec.marker_x = current_gen, spec.marker_color = kCurrent;
   const float h = std::max(em(6.0f), size.y - ImGui::GetTextLineHeightWithSpacing());
   const auto r = Widgets::LinePlot("##cmaes_plot", ImVec2(size.x, h), spec, series, 3);

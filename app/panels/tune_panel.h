@@ -195,6 +195,7 @@ class TunePanel : public Panel {
   recipe::Recipe recipe_for(const TunePoint& p) const;
   merge::Params params_for(const TunePoint& p) const;
   void set_current(TunePoint p);
+  std::string objective_label() const;  ///< "mean task accuracy", "min of accuracy,f1", ...
   void remember_rect(const std::string& name);
 
   void start_load();
