@@ -28,10 +28,11 @@ constexpr Eigen::Index kBlock = 1024;
 template <class T>
 void vote_block(const T* const* v, size_t models, Eigen::Index m, SignRule rule, bool tie_elects_positive,
                 double* elected) {
-  double vote[kBlock];
+  double vote_[kBlock];
+  double* __restrict vote = vote_;
   std::fill(vote, vote + m, 0.0);
   for (size_t i = 0; i < models; ++i) {
-    const T* x = v[i];
+    const T* __restrict x = v[i];
     if (rule == SignRule::Count)
       for (Eigen::Index k = 0; k < m; ++k) vote[k] += (x[k] > T(0) ? 1.0 : 0.0) - (x[k] < T(0) ? 1.0 : 0.0);
     else
@@ -51,12 +52,13 @@ void merge_block(const T* const* v, const double* weights, size_t models, Eigen:
   double* __restrict divisor = divisor_;
   std::fill(sum, sum + m, 0.0);
   std::fill(divisor, divisor + m, 0.0);
+  const double* __restrict e = elected;
   for (size_t i = 0; i < models; ++i) {
-    const T* x = v[i];
+    const T* __restrict x = v[i];
     const double w = weights[i];
     for (Eigen::Index k = 0; k < m; ++k) {
       const double xd = static_cast<double>(x[k]);
-      const bool agree = xd * elected[k] > 0.0;
+      const bool agree = xd * e[k] > 0.0;
       const double add = agree ? xd : 0.0;
       const double add_w = agree ? w : 0.0;
       sum[k] = sum[k] + add;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <type_traits>
 #include <stdexcept>
 
@@ -47,6 +48,31 @@ std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Inde
       return b & 0x7fffffffU;
     };
     std::vector<float> block(kBlock);
+    // A fixed sample of 2048 entries guesses which high buckets can hold the cut-off; pass 1 keeps the
+    // bits of the entries falling in them, so when the guess holds (almost always) the low 16 bits are
+    // counted from those and pass 2 over the data is skipped. Either way the result is exact.
+    constexpr Eigen::Index kSample = 2048;
+    std::vector<uint32_t> range_lo(count, 1), range_hi(count, 0);  // empty range: nothing kept
+    std::vector<std::vector<uint32_t>> kept(count);
+    std::vector<Eigen::Index> kept_count(count, 0);
+    std::vector<char> overflow(count, 0);
+    if (n >= 8 * kSample) {
+      std::vector<uint32_t> sample(kSample);
+      for (size_t i = 0; i < count; ++i) {
+        for (Eigen::Index t = 0; t < kSample; ++t) {
+          float x;
+          sources[i](t * n / kSample, 1, &x);
+          sample[static_cast<size_t>(t)] = bits(x);
+        }
+        std::sort(sample.begin(), sample.end(), std::greater<>());
+        const double q = static_cast<double>(keeps[i]) / static_cast<double>(n);
+        const auto at = static_cast<Eigen::Index>(q * kSample);
+        const auto margin = static_cast<Eigen::Index>(5.0 * std::sqrt(kSample * q * (1.0 - q))) + 16;
+        range_hi[i] = sample[static_cast<size_t>(std::max<Eigen::Index>(at - margin, 0))] >> 16;
+        range_lo[i] = sample[static_cast<size_t>(std::min<Eigen::Index>(at + margin, kSample - 1))] >> 16;
+        kept[i].resize(static_cast<size_t>(n / 8 + kBlock));
+      }
+    }
     // Pass 1: histogram of the high 15 bits (exponent + 7 mantissa bits) of every |x|.
     std::vector<std::vector<Eigen::Index>> high(count, std::vector<Eigen::Index>(1 << 15, 0));
     std::vector<Eigen::Index> nans(count, 0);
@@ -62,6 +88,20 @@ std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Inde
           nan += b > 0x7f800000U;
         }
         nans[i] += nan;
+        if (range_lo[i] > range_hi[i] || overflow[i]) continue;
+        if (kept_count[i] + m > static_cast<Eigen::Index>(kept[i].size())) {
+          overflow[i] = 1;
+          continue;
+        }
+        uint32_t* out = kept[i].data();
+        Eigen::Index c = kept_count[i];
+        const uint32_t lo = range_lo[i], width = range_hi[i] - range_lo[i];
+        for (Eigen::Index k = 0; k < m; ++k) {  // branch-free append
+          const uint32_t b = bits(block[static_cast<size_t>(k)]);
+          out[c] = b;
+          c += ((b >> 16) - lo) <= width;
+        }
+        kept_count[i] = c;
       }
     }
     std::vector<Eigen::Index> remaining(keeps);
@@ -76,20 +116,33 @@ std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Inde
       bucket[i] = h;
     }
     high.clear();
-    // Pass 2: histogram of the low 16 bits within each vector's cut-off bucket.
+    // The low 16 bits within each vector's cut-off bucket: from the kept bits, or pass 2 over the data.
     std::vector<std::vector<Eigen::Index>> low(count, std::vector<Eigen::Index>(1 << 16, 0));
-    for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
-      const Eigen::Index m = std::min(kBlock, n - j0);
-      for (size_t i = 0; i < count; ++i) {
-        sources[i](j0, m, block.data());
+    std::vector<size_t> need_pass;
+    for (size_t i = 0; i < count; ++i) {
+      if (!overflow[i] && range_lo[i] <= bucket[i] && bucket[i] <= range_hi[i]) {
         Eigen::Index* l = low[i].data();
-        const uint32_t h = bucket[i];
-        for (Eigen::Index k = 0; k < m; ++k) {
-          const uint32_t b = bits(block[static_cast<size_t>(k)]);
-          if ((b >> 16) == h) ++l[b & 0xffffU];
+        const uint32_t* b = kept[i].data();
+        for (Eigen::Index t = 0; t < kept_count[i]; ++t)
+          if ((b[t] >> 16) == bucket[i]) ++l[b[t] & 0xffffU];
+      } else {
+        need_pass.push_back(i);
+      }
+      kept[i] = {};
+    }
+    if (!need_pass.empty())
+      for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+        const Eigen::Index m = std::min(kBlock, n - j0);
+        for (size_t i : need_pass) {
+          sources[i](j0, m, block.data());
+          Eigen::Index* l = low[i].data();
+          const uint32_t h = bucket[i];
+          for (Eigen::Index k = 0; k < m; ++k) {
+            const uint32_t b = bits(block[static_cast<size_t>(k)]);
+            if ((b >> 16) == h) ++l[b & 0xffffU];
+          }
         }
       }
-    }
     for (size_t i = 0; i < count; ++i) {
       uint32_t l = 0xffff;
       for (;; --l) {

@@ -312,8 +312,24 @@ TEST(StreamedMerges, TopKKeepsExactlyTheLargestWithLowerIndicesWinningTies) {
     const Eigen::VectorXf got = trim_by_magnitude<float>(tau, k, TrimRule::TopK);
     expect_same<float>(got, ref_top_k<float>(tau, k), "k=" + std::to_string(k));
     // About 18% of the entries are exact zeros, so below k = 0.8 every kept entry is non-zero.
-    if (k < 0.8) EXPECT_EQ((got.array() != 0).count(), static_cast<Eigen::Index>(k * 70001)) << k;
+    if (k < 0.8) {
+      EXPECT_EQ((got.array() != 0).count(), static_cast<Eigen::Index>(k * 70001)) << k;
+    }
   }
+}
+
+TEST(StreamedMerges, TopKIsExactWhenTheSampledGuessIsWrong) {
+  // The radix select guesses the cut-off's bucket from entries t * n / 2048. Here those entries are
+  // all large, so the guess misses and the second pass runs; and a vector whose magnitudes all share
+  // one bucket overflows the kept bits. Both must still give the exact top-k.
+  const Eigen::Index n = 70001;
+  auto c = make_case<float>(n, 1, 8);
+  Eigen::VectorXf tau = c.models[0] - c.base;
+  for (Eigen::Index t = 0; t < 2048; ++t) tau[t * n / 2048] = 100.f + static_cast<float>(t);
+  for (double k : {0.02, 0.3}) expect_same<float>(trim_by_magnitude<float>(tau, k, TrimRule::TopK), ref_top_k<float>(tau, k), "guess");
+  Eigen::VectorXf flat(n);
+  for (Eigen::Index j = 0; j < n; ++j) flat[j] = (j % 3 ? 1.f : -1.f) * (1.f + static_cast<float>(j % 50) * 1e-7f);
+  for (double k : {0.1, 0.5}) expect_same<float>(trim_by_magnitude<float>(flat, k, TrimRule::TopK), ref_top_k<float>(flat, k), "flat");
 }
 
 TEST(StreamedMerges, TopKWithNaNsAndInfinitiesCountsLikeTheComparisons) {
