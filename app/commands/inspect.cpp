@@ -169,6 +169,7 @@ int run_inspect(int argc, char** argv) {
                                {"extra", m.extra},
                                {"shape_mismatches", mism(m.shape_mismatches)},
                                {"dtype_mismatches", mism(m.dtype_mismatches)},
+                               {"copied", m.copied},
                                {"not_mergeable", m.not_mergeable}});
       }
       j["tensors"] = ordered_json::array();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 namespace mergelab::ckpt {
@@ -39,17 +40,30 @@ ModelCompat check_checkpoint(const Checkpoint& base, const Checkpoint& model) {
   Sums s;
   for (const auto& bt : base.tensors()) {
     const TensorInfo* mt = model.find(bt.name);
+    if (!mt && !dtype_is_float(bt.dtype)) {
+      mc.copied.push_back(bt.name);  // the base's copy is written
+      continue;
+    }
     if (!mt) {
       mc.missing.push_back(bt.name);
       continue;
     }
     if (mt->shape != bt.shape) mc.shape_mismatches.push_back({bt.name, shape_string(bt.shape), shape_string(mt->shape)});
-    if (mt->dtype != bt.dtype)
-      mc.dtype_mismatches.push_back({bt.name, std::string(dtype_name(bt.dtype)), std::string(dtype_name(mt->dtype))});
     if (!dtype_is_float(bt.dtype) || !dtype_is_float(mt->dtype)) {
-      mc.not_mergeable.push_back(bt.name);
+      bool same = mt->dtype == bt.dtype && mt->shape == bt.shape;
+      if (same) {
+        const auto a = base.raw(bt.name), b = model.raw(bt.name);
+        same = a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+        base.release(bt.name);
+        model.release(bt.name);
+      }
+      // A shape mismatch is already listed; do not list it twice.
+      if (same) mc.copied.push_back(bt.name);
+      else if (mt->shape == bt.shape) mc.not_mergeable.push_back(bt.name);
       continue;
     }
+    if (mt->dtype != bt.dtype)  // float vs float: converted to f32 for the merge
+      mc.dtype_mismatches.push_back({bt.name, std::string(dtype_name(bt.dtype)), std::string(dtype_name(mt->dtype))});
     if (mt->shape == bt.shape) {
       s.add(base.read_vector(bt.name), model.read_vector(bt.name));
       model.release(bt.name);
@@ -74,10 +88,13 @@ ModelCompat check_adapter(const Checkpoint& base, const LoraAdapter& ad) {
     }
     const auto shape = ad.base_shape(name);
     if (shape != bt->shape) mc.shape_mismatches.push_back({name, shape_string(bt->shape), shape_string(shape)});
-    if (!dtype_is_float(bt->dtype)) mc.not_mergeable.push_back(name);
+    if (!dtype_is_float(bt->dtype)) mc.not_mergeable.push_back(name);  // an adapter cannot change a copied tensor
   }
   for (const auto& bt : base.tensors()) {
-    if (!dtype_is_float(bt.dtype)) continue;
+    if (!dtype_is_float(bt.dtype)) {
+      if (!std::binary_search(adapted.begin(), adapted.end(), bt.name)) mc.copied.push_back(bt.name);
+      continue;
+    }
     const Eigen::VectorXf b = base.read_vector(bt.name);
     const bool changed = std::binary_search(adapted.begin(), adapted.end(), bt.name) && ad.base_shape(bt.name) == bt.shape;
     s.add(b, changed ? Eigen::VectorXf(b + ad.delta_flat(bt.name)) : b);
@@ -137,7 +154,9 @@ std::string CompatReport::to_text() const {
     for (const auto& t : m.extra) o << "  extra tensor " << t << "\n";
     for (const auto& t : m.shape_mismatches) o << "  shape mismatch " << t.tensor << ": base " << t.base << ", model " << t.model << "\n";
     for (const auto& t : m.dtype_mismatches) o << "  dtype differs " << t.tensor << ": base " << t.base << ", model " << t.model << " (converted to f32)\n";
-    for (const auto& t : m.not_mergeable) o << "  cannot merge integer tensor " << t << "\n";
+    for (const auto& t : m.copied) o << "  copied from the base (non-float, not merged) " << t << "\n";
+    for (const auto& t : m.not_mergeable)
+      o << "  cannot merge " << t << ": non-float tensors are copied, not merged, and this one differs from the base's\n";
     if (m.not_a_finetune) o << "  " << m.finetune_note << "\n";
   }
   return o.str();

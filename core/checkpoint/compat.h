@@ -1,8 +1,11 @@
 // Compatibility of a base checkpoint and the models to merge with it, checked before any merge.
 //
 // Per model: tensors missing (in the base, not in the model) and extra (in the model, not in the base), shape and
-// dtype mismatches, tensors that cannot be merged (integer/bool/F8), and whether the model looks like a fine-tune
-// of the base at all. A fine-tune stays close to its base: the cosine of the full flattened weights (all common
+// dtype mismatches, non-float tensors (integer/bool/F8) that will be copied from the base or that block the merge,
+// and whether the model looks like a fine-tune of the base at all.
+// Non-float tensors are never merged; the merge copies the base's bytes (as mergekit does). That needs every
+// model's copy to hold the same dtype and bytes (mergekit refuses a difference too); a model without the tensor
+// is fine (the base's copy is written). A tensor that is float on one side and not on the other cannot be merged. A fine-tune stays close to its base: the cosine of the full flattened weights (all common
 // float tensors of equal shape, accumulated in double) is near 1 (0.994-0.998 on the digits fixtures), while a
 // model trained from another initialisation is near 0 (0.02-0.03). A model is flagged "not a fine-tune" when
 //   cosine < min_cosine (default 0.5), or
@@ -32,7 +35,8 @@ struct ModelCompat {
   std::vector<std::string> extra;    ///< in the model, absent from the base
   std::vector<TensorMismatch> shape_mismatches;
   std::vector<TensorMismatch> dtype_mismatches;  ///< informative: F16 vs F32 still merges (converted to f32)
-  std::vector<std::string> not_mergeable;        ///< integer/bool/F8 tensors (in base or model)
+  std::vector<std::string> copied;         ///< non-float tensors equal to the base's (or absent): copied unchanged
+  std::vector<std::string> not_mergeable;  ///< non-float tensors that differ from the base's, float vs non-float
   double cosine_to_base = std::numeric_limits<double>::quiet_NaN();
   double relative_distance = std::numeric_limits<double>::quiet_NaN();  ///< |theta - base| / |base|
   bool not_a_finetune = false;

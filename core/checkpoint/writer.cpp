@@ -68,9 +68,6 @@ SafetensorsWriter::SafetensorsWriter(std::string path, std::vector<TensorSpec> s
   for (const auto& spec : specs_) {
     if (spec.name.empty()) throw CheckpointError(path_, "", "a tensor has an empty name");
     if (spec.name == "__metadata__") throw CheckpointError(path_, spec.name, "reserved name");
-    if (!dtype_is_writable(spec.dtype))
-      throw CheckpointError(path_, spec.name, "cannot write dtype " + std::string(dtype_name(spec.dtype)) +
-                                                  " (F32, F16 and BF16 are supported)");
     if (by_name_.count(spec.name)) throw CheckpointError(path_, spec.name, "listed twice");
     auto slot = std::make_unique<Slot>();
     slot->spec = spec;
@@ -137,6 +134,9 @@ void SafetensorsWriter::write_raw(const std::string& name, std::span<const std::
 void SafetensorsWriter::write(const std::string& name, std::span<const float> src, std::uint64_t first) {
   Slot& s = slot(name);
   const std::size_t es = dtype_size(s.spec.dtype);
+  if (!dtype_is_writable(s.spec.dtype))
+    throw CheckpointError(path_, name, "cannot convert f32 to " + std::string(dtype_name(s.spec.dtype)) +
+                                           " (F32, F16 and BF16 are written from f32; other dtypes are copied as raw bytes)");
   if (first > s.numel || src.size() > s.numel - first)
     throw CheckpointError(path_, name, "block [" + std::to_string(first) + ", " + std::to_string(first + src.size()) +
                                            ") is outside the tensor's " + std::to_string(s.numel) + " elements");
@@ -225,6 +225,12 @@ void CheckpointWriter::write(const std::string& name, std::span<const float> src
   shards_[it->second]->write(name, src, first);
 }
 
+void CheckpointWriter::write_raw(const std::string& name, std::span<const std::byte> bytes, std::uint64_t first_byte) {
+  const auto it = shard_of_.find(name);
+  if (it == shard_of_.end()) throw CheckpointError(dir_, name, "not declared when the writer was created");
+  shards_[it->second]->write_raw(name, bytes, first_byte);
+}
+
 void CheckpointWriter::finish() {
   if (finished_) return;
   for (auto& s : shards_) s->finish();
@@ -261,6 +267,15 @@ void write_safetensors(const std::string& path, const std::vector<TensorData>& t
   for (const auto& t : tensors) specs.push_back(t.spec);
   SafetensorsWriter w(path, specs, metadata, options);
   for (const auto& t : tensors) w.write(t.spec.name, t.values);
+  w.finish();
+}
+
+void write_safetensors_raw(const std::string& path, const std::vector<RawTensorData>& tensors,
+                           const std::map<std::string, std::string>& metadata, const WriterOptions& options) {
+  std::vector<TensorSpec> specs;
+  for (const auto& t : tensors) specs.push_back(t.spec);
+  SafetensorsWriter w(path, specs, metadata, options);
+  for (const auto& t : tensors) w.write_raw(t.spec.name, t.bytes);
   w.finish();
 }
 

@@ -7,6 +7,7 @@
 //   std::vector<TensorSpec> specs = {{"fc1.weight", DType::BF16, {64, 64}}, ...};
 //   CheckpointWriter w(out_dir, specs, {{"merge_method", "ties"}}, {.max_shard_bytes = 2'000'000'000});
 //   w.write("fc1.weight", block, first_element);  // f32 in, converted to BF16 (round to nearest even)
+//   w.write_raw("position_ids", bytes);            // any dtype: bytes as stored (integer/bool pass-through)
 //   w.finish();                                    // every byte written? -> rename temp files into place
 //
 // Files are written as "<final>.tmp-<pid>-<n>" beside their final name and renamed by finish(); a writer
@@ -27,7 +28,8 @@
 
 namespace mergelab::ckpt {
 
-/// What will be written for one tensor. dtype must be F32, F16 or BF16.
+/// What will be written for one tensor. Any dtype; write() (from f32) needs F32, F16 or BF16, any other dtype
+/// (integer, bool, F64, F8) is written as raw bytes with write_raw().
 struct TensorSpec {
   std::string name;
   DType dtype = DType::F32;
@@ -46,8 +48,8 @@ struct WriterOptions {
 /// One safetensors file.
 class SafetensorsWriter {
  public:
-  /// Validates the specs (unique non-empty names, writable dtypes, sizes without overflow), creates the temp
-  /// file and writes the header. Throws CheckpointError naming `path`.
+  /// Validates the specs (unique non-empty names, sizes without overflow), creates the temp file and writes the
+  /// header. Throws CheckpointError naming `path`.
   SafetensorsWriter(std::string path, std::vector<TensorSpec> specs, std::map<std::string, std::string> metadata,
                     const WriterOptions& options = {});
   ~SafetensorsWriter();  ///< removes the temp file if finish() did not complete
@@ -55,9 +57,11 @@ class SafetensorsWriter {
   SafetensorsWriter& operator=(const SafetensorsWriter&) = delete;
 
   /// Converts src to the tensor's dtype and writes it as elements [first, first + src.size()) of the flattened
-  /// tensor. Thread-safe for concurrent calls (different blocks). Throws on unknown name / out-of-range block.
+  /// tensor. Thread-safe for concurrent calls (different blocks). Throws on unknown name / out-of-range block /
+  /// a dtype that cannot be produced from f32 (use write_raw).
   void write(const std::string& name, std::span<const float> src, std::uint64_t first = 0);
-  /// Writes already-encoded bytes of the tensor's dtype at byte offset `first_byte` inside the tensor.
+  /// Writes already-encoded little-endian bytes of the tensor's dtype at byte offset `first_byte` inside the
+  /// tensor (a pass-through: integer/bool tensors are copied this way). Same thread-safety as write().
   void write_raw(const std::string& name, std::span<const std::byte> bytes, std::uint64_t first_byte = 0);
   /// Checks every tensor was completely written, fsyncs, renames the temp file to the final path.
   void finish();
@@ -89,6 +93,7 @@ class CheckpointWriter {
   CheckpointWriter& operator=(const CheckpointWriter&) = delete;
 
   void write(const std::string& name, std::span<const float> src, std::uint64_t first = 0);
+  void write_raw(const std::string& name, std::span<const std::byte> bytes, std::uint64_t first_byte = 0);
   void finish();
 
   /// The files that will exist after finish() (shards, then the index when sharded), full paths.
@@ -111,5 +116,13 @@ struct TensorData {
 };
 void write_safetensors(const std::string& path, const std::vector<TensorData>& tensors,
                        const std::map<std::string, std::string>& metadata = {}, const WriterOptions& options = {});
+
+/// The same for tensors given as the bytes they are stored as, any dtype (integer/bool pass-through).
+struct RawTensorData {
+  TensorSpec spec;
+  std::vector<std::byte> bytes;  ///< little-endian, numel * dtype size
+};
+void write_safetensors_raw(const std::string& path, const std::vector<RawTensorData>& tensors,
+                           const std::map<std::string, std::string>& metadata = {}, const WriterOptions& options = {});
 
 }  // namespace mergelab::ckpt

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -191,13 +192,11 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
   sources->reference = sources->base ? &*sources->base : &*sources->models.at(0).checkpoint;
   if (!sources->base && !sources->models.at(0).checkpoint) throw EngineError(plan.layout.models[0] + ": not a checkpoint");
   const Checkpoint& ref = *sources->reference;
-  const std::string ref_path = sources->base ? plan.layout.base : plan.layout.models[0];
 
-  // Compatibility: every model has every reference tensor, same shape, float dtypes.
-  for (const auto& t : ref.tensors())
-    if (!ckpt::dtype_is_float(t.dtype))
-      throw EngineError(ref_path + ": tensor '" + t.name + "': " + std::string(ckpt::dtype_name(t.dtype)) +
-                        " tensors cannot be merged (only F32, F16, BF16, F64)");
+  // Compatibility: every model has every reference float tensor, same shape, float dtypes; non-float tensors are
+  // copied from the reference, so every input that has one must hold the same dtype and bytes (mergekit's rule).
+  const std::string ref_path = sources->base ? plan.layout.base : plan.layout.models[0];
+  auto not_merged = [](const ckpt::TensorInfo& t) { return !ckpt::dtype_is_float(t.dtype); };
   for (size_t m = 0; m < sources->models.size(); ++m) {
     const Input& in = sources->models[m];
     if (in.adapter) {
@@ -207,19 +206,41 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
         if (in.adapter->base_shape(name) != bt->shape)
           throw EngineError(in.path + ": tensor '" + name + "': adapter shape " + ckpt::shape_string(in.adapter->base_shape(name)) +
                             " differs from the base's " + ckpt::shape_string(bt->shape));
+        if (not_merged(*bt))
+          throw EngineError(in.path + ": tensor '" + name + "': the adapter changes a " + std::string(ckpt::dtype_name(bt->dtype)) +
+                            " tensor; non-float tensors are copied from the base, never merged");
       }
       continue;
     }
     if (&*in.checkpoint == &ref) continue;
     for (const auto& t : ref.tensors()) {
       const ckpt::TensorInfo* mt = in.checkpoint->find(t.name);
+      if (!mt && not_merged(t)) {
+        plan.warnings.push_back(in.path + ": tensor '" + t.name + "' (" + std::string(ckpt::dtype_name(t.dtype)) +
+                                ") missing; " + ref_path + "'s copy is written");
+        continue;
+      }
       if (!mt) throw EngineError(in.path + ": tensor '" + t.name + "': missing (" + ref_path + " has it)");
       if (mt->shape != t.shape)
         throw EngineError(in.path + ": tensor '" + t.name + "': shape " + ckpt::shape_string(mt->shape) + " differs from " +
                           ref_path + "'s " + ckpt::shape_string(t.shape));
-      if (!ckpt::dtype_is_float(mt->dtype))
-        throw EngineError(in.path + ": tensor '" + t.name + "': " + std::string(ckpt::dtype_name(mt->dtype)) +
-                          " tensors cannot be merged (only F32, F16, BF16, F64)");
+      if (not_merged(t) || not_merged(*mt)) {
+        if (mt->dtype != t.dtype)
+          throw EngineError(in.path + ": tensor '" + t.name + "': " + std::string(ckpt::dtype_name(mt->dtype)) + " here, " +
+                            std::string(ckpt::dtype_name(t.dtype)) + " in " + ref_path +
+                            (not_merged(t) && not_merged(*mt)
+                                 ? "; non-float tensors are copied, not merged, so every input must hold the same"
+                                 : "; only float tensors (F32, F16, BF16, F64) can be merged"));
+        const auto a = ref.raw(t.name), b = in.checkpoint->raw(t.name);
+        const bool same = a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+        ref.release(t.name);
+        in.checkpoint->release(t.name);
+        if (!same)
+          throw EngineError(in.path + ": tensor '" + t.name + "': this " + std::string(ckpt::dtype_name(t.dtype)) +
+                            " tensor differs from " + ref_path +
+                            "'s; non-float tensors are copied, not merged, so every input must hold the same values "
+                            "(mergekit refuses this too)");
+      }
     }
     size_t extra = 0;
     std::string first_extra;
@@ -246,9 +267,22 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
     tp.name = t.name;
     tp.shape = t.shape;
     tp.numel = t.numel;
-    tp.out_dtype = forced ? *forced : (ckpt::dtype_is_writable(t.dtype) ? t.dtype : DType::F32);
     tp.t = recipe::layer_position(t.name, plan.n_layers);
+    if (!ckpt::dtype_is_float(t.dtype)) {
+      tp.copied = true;
+      tp.out_dtype = t.dtype;
+      plan.input_bytes += t.nbytes;
+      plan.output_bytes += t.nbytes;
+      plan.tensors.push_back(std::move(tp));
+      continue;
+    }
+    tp.out_dtype = forced ? *forced : (ckpt::dtype_is_writable(t.dtype) ? t.dtype : DType::F32);
     tp.params = recipe::resolve_params(r, plan.layout, t.name, tp.t, tensor_seed(options.seed, t.name));
+    try {  // filtered settings meet here: the joint rules (della's density +/- epsilon) per tensor
+      merge::check_params(*plan.method, tp.params, plan.layout.models.size());
+    } catch (const std::invalid_argument& e) {
+      throw EngineError((r.source.empty() ? std::string() : r.source + ": ") + e.what() + " (tensor '" + t.name + "')");
+    }
     plan.input_bytes += t.nbytes * n_inputs;
     plan.output_bytes += t.numel * ckpt::dtype_size(tp.out_dtype);
     plan.tensors.push_back(std::move(tp));
@@ -275,7 +309,12 @@ std::string MergePlan::describe() const {
   // Group tensors by identical resolved parameters, in tensor order.
   std::vector<std::pair<std::string, std::vector<const TensorPlan*>>> groups;
   std::map<std::string, size_t> index;
+  std::vector<const TensorPlan*> copied;
   for (const auto& t : tensors) {
+    if (t.copied) {
+      copied.push_back(&t);
+      continue;
+    }
     const std::string sig = signature(t, *method, layout.models.size());
     auto [it, fresh] = index.emplace(sig, groups.size());
     if (fresh) groups.push_back({sig, {}});
@@ -288,6 +327,12 @@ std::string MergePlan::describe() const {
     s << "  " << members.size() << " tensor(s), " << format_bytes(bytes) << ": " << members.front()->name;
     if (members.size() > 1) s << " ... " << members.back()->name;
     s << "\n    " << sig << "\n";
+  }
+  if (!copied.empty()) {
+    s << "copied unchanged from " << (layout.base.empty() ? layout.models.front() : layout.base)
+      << " (non-float, not merged): " << copied.size() << " tensor(s)\n";
+    for (const auto* t : copied)
+      s << "  " << t->name << " " << ckpt::dtype_name(t->out_dtype) << " " << ckpt::shape_string(t->shape) << "\n";
   }
   s << "tensors: " << tensors.size() << ", read " << format_bytes(input_bytes) << ", write " << format_bytes(output_bytes)
     << "\n";
@@ -384,7 +429,7 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   std::vector<std::uint64_t> tensor_bytes;
   for (const auto& t : plan.tensors) {
     const auto* info = src.reference->find(t.name);
-    tensor_bytes.push_back(info->nbytes * n_inputs + t.numel * ckpt::dtype_size(t.out_dtype));
+    tensor_bytes.push_back(info->nbytes * (t.copied ? 1 : n_inputs) + t.numel * ckpt::dtype_size(t.out_dtype));
     bytes_total += tensor_bytes.back();
   }
 
@@ -407,22 +452,27 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
       if (i >= plan.tensors.size()) break;
       const TensorPlan& t = plan.tensors[i];
       try {
-        for (auto& b : buffers) b.resize(t.numel);
-        merge::MergeInputs<float> in;
-        in.size = static_cast<Eigen::Index>(t.numel);
-        in.shape = t.shape;
-        size_t b = 0;
-        if (has_base) {
-          src.read(-1, t.name, buffers[b]);
-          in.base = buffers[b++].data();
+        if (t.copied) {
+          writer->write_raw(t.name, src.reference->raw(t.name));
+          src.reference->release(t.name);
+        } else {
+          for (auto& b : buffers) b.resize(t.numel);
+          merge::MergeInputs<float> in;
+          in.size = static_cast<Eigen::Index>(t.numel);
+          in.shape = t.shape;
+          size_t b = 0;
+          if (has_base) {
+            src.read(-1, t.name, buffers[b]);
+            in.base = buffers[b++].data();
+          }
+          for (size_t m = 0; m < n_models; ++m) {
+            src.read(static_cast<int>(m), t.name, buffers[b]);
+            in.models.push_back(buffers[b++].data());
+          }
+          const Eigen::VectorXf out = merge::run_merge(spec, in, t.params);
+          writer->write(t.name, std::span<const float>(out.data(), static_cast<size_t>(out.size())));
+          src.release(t.name);
         }
-        for (size_t m = 0; m < n_models; ++m) {
-          src.read(static_cast<int>(m), t.name, buffers[b]);
-          in.models.push_back(buffers[b++].data());
-        }
-        const Eigen::VectorXf out = merge::run_merge(spec, in, t.params);
-        writer->write(t.name, std::span<const float>(out.data(), static_cast<size_t>(out.size())));
-        src.release(t.name);
       } catch (const std::exception& e) {
         std::lock_guard lock(mu);
         if (error.empty()) {

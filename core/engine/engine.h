@@ -13,8 +13,11 @@
 // Per tensor: parameters are resolved from the recipe at the tensor's name and layer position (gradients,
 // filters; core/recipe/recipe.h); random methods draw from seed_of_tensor = seed XOR fnv1a32(name), model i
 // using seed_of_tensor + i. Output dtype: out_dtype, else dtype, else the input tensor's dtype (F64 -> F32).
-// Integer/bool tensors are refused before anything is written (they cannot be merged, and the writer only
-// produces float tensors).
+// Non-float tensors (integer, bool, F8: position_ids, attention masks, ...) are not merged but copied: the
+// reference's (the base's, else the first model's) bytes are written unchanged, same dtype and shape, as
+// mergekit does. Like mergekit, every input that holds such a tensor must hold the same bytes and dtype (else
+// EngineError "<model>: tensor '<name>': ... differs ..."); a model that lacks it only gets a warning. A
+// tensor that is float in one input and not in another is refused.
 //
 // Output: model.safetensors (or shards + model.safetensors.index.json with max_shard_bytes), `__metadata__` =
 // {format: pt, merge_method, mergelab_recipe (JSON), mergelab_seed}; the base's non-tensor files (config.json,
@@ -64,7 +67,8 @@ struct TensorPlan {
   std::uint64_t numel = 0;
   ckpt::DType out_dtype = ckpt::DType::F32;
   double t = 0;            ///< gradient position (layer / (L - 1); 0 outside the layer stack)
-  merge::Params params;    ///< resolved for this tensor, seed included
+  merge::Params params;    ///< resolved for this tensor, seed included (unused when copied)
+  bool copied = false;     ///< a non-float tensor: the reference's bytes are written unchanged (out_dtype = its dtype)
 };
 
 struct Sources;  // the opened inputs (checkpoints / LoRA adapters)
@@ -83,12 +87,13 @@ struct MergePlan {
   std::shared_ptr<const Sources> sources;
 
   /// The resolved plan as text: method, inputs, parameter groups (tensors sharing the same resolved values),
-  /// output dtypes and size.
+  /// the non-float tensors copied unchanged, output dtypes and size.
   std::string describe() const;
 };
 
-/// Opens every input, checks compatibility (missing tensors, shape mismatches, unmergeable dtypes: the first
-/// problem is thrown as EngineError "<model>: tensor '<name>': <problem>") and resolves parameters per tensor.
+/// Opens every input, checks compatibility (missing tensors, shape mismatches, float vs non-float, non-float
+/// tensors that differ between inputs: the first problem is thrown as EngineError "<model>: tensor '<name>':
+/// <problem>") and resolves parameters per tensor (each checked against the hard limits and joint rules).
 MergePlan plan_merge(const recipe::Recipe& recipe, const PlanOptions& options = {});
 
 struct RunOptions {

@@ -1,5 +1,6 @@
 #include "core/merge/registry.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -63,19 +64,65 @@ Params make_params(const MethodSpec& spec, const std::string& preset) {
 }
 
 // ---- validation + dispatch -------------------------------------------------------------------
-namespace {
-void check_value(const MethodSpec& spec, const ParamSpec& ps, double v) {
+std::string ParamSpec::value_problem(double v) const {
   std::ostringstream why;
   if (!std::isfinite(v)) why << "is not a finite number";
-  else if (ps.kind == ParamSpec::Kind::Bool && v != 0.0 && v != 1.0) why << "must be true or false";
-  else if (ps.kind == ParamSpec::Kind::Choice && (v != std::floor(v) || v < 0 || v >= static_cast<double>(ps.choices.size())))
+  else if (kind == Kind::Bool && v != 0.0 && v != 1.0) why << "must be true or false";
+  else if (kind == Kind::Choice && (v != std::floor(v) || v < 0 || v >= static_cast<double>(choices.size())))
     why << "must be one of the listed choices";
-  else if ((ps.kind == ParamSpec::Kind::Real || ps.kind == ParamSpec::Kind::Integer) && (v < ps.min_value || v > ps.max_value))
-    why << "is " << v << ", outside [" << ps.min_value << ", " << ps.max_value << "]";
-  else return;
-  throw std::invalid_argument(spec.name + ": parameter " + ps.name + " " + why.str());
+  else if ((kind == Kind::Real || kind == Kind::Integer) && (v < hard_min() || v > hard_max())) {
+    why << "is " << v << ", ";
+    if (std::isinf(hard_min())) why << "above the limit " << hard_max();
+    else if (std::isinf(hard_max())) why << "below the limit " << hard_min();
+    else why << "outside [" << hard_min() << ", " << hard_max() << "]";
+  }
+  return why.str();
+}
+
+std::string joint_problem(const MethodSpec& spec, const std::function<double(const std::string&)>& get) {
+  // della / della_linear: keep probabilities spread over [density - epsilon, density + epsilon]; mergekit's
+  // della_magprune (and core/merge/della.cpp) refuse an epsilon that takes either end out of (0, 1), except
+  // when density >= 1 (keep everything) or <= 0 (drop everything).
+  if (spec.param("density") && spec.param("epsilon")) {
+    const double d = get("density"), e = get("epsilon");
+    if (d > 0.0 && d < 1.0 && !(d - e > 0.0 && d + e < 1.0)) {
+      std::ostringstream why;
+      why << "parameter epsilon is " << e << " with density " << d << ": density +/- epsilon must lie in (0, 1)";
+      return why.str();
+    }
+  }
+  return "";
+}
+
+namespace {
+void check_value(const MethodSpec& spec, const ParamSpec& ps, double v) {
+  const std::string why = ps.value_problem(v);
+  if (!why.empty()) throw std::invalid_argument(spec.name + ": parameter " + ps.name + " " + why);
 }
 }  // namespace
+
+void check_params(const MethodSpec& spec, const Params& params, size_t n_models) {
+  for (const auto& [name, v] : params.global()) {
+    const ParamSpec* ps = spec.param(name);
+    if (!ps) throw std::invalid_argument(spec.name + ": unknown parameter '" + name + "'");
+    check_value(spec, *ps, v);
+  }
+  for (const auto& m : params.per_model())
+    for (const auto& [name, v] : m) {
+      const ParamSpec* ps = spec.param(name);
+      if (!ps) throw std::invalid_argument(spec.name + ": unknown parameter '" + name + "'");
+      if (!ps->per_model) throw std::invalid_argument(spec.name + ": parameter " + name + " cannot be set per model");
+      check_value(spec, *ps, v);
+    }
+  for (size_t i = 0; i < std::max<size_t>(n_models, 1); ++i) {
+    const int model = n_models ? static_cast<int>(i) : -1;
+    const std::string why = joint_problem(spec, [&](const std::string& n) {
+      return params.has(n, model) ? params.get(n, model) : spec.param(n)->default_value;
+    });
+    if (!why.empty())
+      throw std::invalid_argument(spec.name + ": " + why + (n_models > 1 ? " (model " + std::to_string(i) + ")" : ""));
+  }
+}
 
 template <class T>
 Vec<T> run_merge(const MethodSpec& spec, const MergeInputs<T>& in, const Params& params) {
@@ -92,18 +139,7 @@ Vec<T> run_merge(const MethodSpec& spec, const MergeInputs<T>& in, const Params&
   if (spec.needs_base && !in.base) throw std::invalid_argument(spec.name + ": needs a base model");
   for (const T* m : in.models)
     if (!m) throw std::invalid_argument(spec.name + ": a model is missing");
-  for (const auto& [name, v] : params.global()) {
-    const ParamSpec* ps = spec.param(name);
-    if (!ps) throw std::invalid_argument(spec.name + ": unknown parameter '" + name + "'");
-    check_value(spec, *ps, v);
-  }
-  for (const auto& m : params.per_model())
-    for (const auto& [name, v] : m) {
-      const ParamSpec* ps = spec.param(name);
-      if (!ps) throw std::invalid_argument(spec.name + ": unknown parameter '" + name + "'");
-      if (!ps->per_model) throw std::invalid_argument(spec.name + ": parameter " + name + " cannot be set per model");
-      check_value(spec, *ps, v);
-    }
+  check_params(spec, params, in.models.size());
   if constexpr (std::is_same_v<T, float>) return spec.run_f(in, params);
   else return spec.run_d(in, params);
 }

@@ -10,7 +10,10 @@
 // article's trim_pct 0.8 is k 0.2) and p (DARE drop rate = 1 - density).
 #pragma once
 
+#include <functional>
+#include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +22,15 @@
 
 namespace mergelab::merge {
 
+/// One parameter. Two ranges, which may differ:
+///  - [min_value, max_value]: the slider range of the GUI and the default search bounds (a sensible region);
+///  - [hard_min(), hard_max()]: the limits a value must meet to be accepted at all (recipes, mergekit YAML,
+///    run_merge). They are the slider range unless limit_min / limit_max say otherwise: mergekit accepts any
+///    real weight or lambda, so those are unbounded (core/merge/param_specs.h); fractions (density, gamma) are
+///    [0, 1]. Bool and Choice parameters are checked against their kind instead.
 struct ParamSpec {
   enum class Kind { Real, Bool, Choice, Integer };
+  static constexpr double kUnbounded = std::numeric_limits<double>::infinity();
   std::string name;           ///< mergekit name, e.g. "density"
   std::string label;          ///< what a UI shows, e.g. "k (kept fraction)"
   std::string help;           ///< one line: meaning and formula
@@ -30,6 +40,15 @@ struct ParamSpec {
   double max_value = 1.0;
   std::vector<std::string> choices;  ///< Kind::Choice: the value is the index into this list
   bool per_model = false;            ///< may be set per model (weight, density, ...)
+  std::optional<double> limit_min = std::nullopt;  ///< hard lower limit (inclusive) if not min_value; -inf = none
+  std::optional<double> limit_max = std::nullopt;  ///< hard upper limit (inclusive) if not max_value; +inf = none
+
+  double hard_min() const { return limit_min.value_or(min_value); }
+  double hard_max() const { return limit_max.value_or(max_value); }
+
+  /// "" when v is acceptable (finite, within the hard limits, a listed choice, 0/1 for a bool), else why not,
+  /// e.g. "is 1.5, outside the limits [0, 1]".
+  std::string value_problem(double v) const;
 };
 
 struct MethodSpec;
@@ -68,10 +87,10 @@ struct MergeInputs {
   Eigen::Index size = 0;
   /// Optional externally drawn DARE keep-masks (one per model); when empty, masks are drawn
   /// from RandomState(seed + i).
-  std::vector<const KeepMask*> keep_masks;
+  std::vector<const KeepMask*> keep_masks = {};
   /// The tensor's shape (row-major) for methods that work per row (della's ranks, model_stock's
   /// filter_wise); empty = a flat vector of `size` values.
-  std::vector<std::uint64_t> shape;
+  std::vector<std::uint64_t> shape = {};
 };
 
 template <class T>
@@ -101,7 +120,16 @@ const MethodSpec* find_method(const std::string& name);
 /// Params with the spec's defaults, then the named preset's values ("" = none).
 Params make_params(const MethodSpec& spec, const std::string& preset = "");
 
-/// Checks inputs and parameter ranges, then runs the method. Throws std::invalid_argument with a
+/// Problems that involve two parameters of one model (e.g. della: density +/- epsilon must lie in (0, 1), the
+/// rule mergekit's della_magprune enforces). `get(name)` returns the value in effect. "" when none.
+std::string joint_problem(const MethodSpec& spec, const std::function<double(const std::string&)>& get);
+
+/// Checks every parameter value of `params` (names known, per-model only where allowed, each value within its
+/// hard limits, the joint rules for models 0..n_models-1). Throws std::invalid_argument
+/// "<method>: parameter <name> ...".
+void check_params(const MethodSpec& spec, const Params& params, size_t n_models);
+
+/// Checks inputs and parameter hard limits (check_params), then runs the method. Throws std::invalid_argument with a
 /// message naming the method and the problem.
 template <class T>
 Vec<T> run_merge(const MethodSpec& spec, const MergeInputs<T>& inputs, const Params& params);

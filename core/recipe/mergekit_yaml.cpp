@@ -214,6 +214,7 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
   if (!root.IsMap()) throw RecipeError(source + ": expected a mergekit config (a mapping with merge_method and models)");
   Recipe r;
   r.base_dir = base_dir;
+  r.source = source;
   static const std::set<std::string> known = {"merge_method", "base_model", "models",    "parameters",
                                               "dtype",        "out_dtype",  "slices",    "modules",
                                               "tokenizer_source", "tokenizer", "chat_template"};

@@ -52,17 +52,56 @@ std::string canonical_key(const std::string& p) {
 }
 
 void check_value(const Recipe& r, const ParamSpec& ps, double v, const std::string& where) {
-  std::ostringstream why;
-  if (!std::isfinite(v)) why << "is not a finite number";
-  else if (ps.kind == ParamSpec::Kind::Bool && v != 0.0 && v != 1.0) why << "must be true or false";
-  else if (ps.kind == ParamSpec::Kind::Choice &&
-           (v != std::floor(v) || v < 0 || v >= static_cast<double>(ps.choices.size())))
-    why << "must be one of the listed choices";
-  else if ((ps.kind == ParamSpec::Kind::Real || ps.kind == ParamSpec::Kind::Integer) &&
-           (v < ps.min_value || v > ps.max_value))
-    why << "is " << v << ", outside [" << ps.min_value << ", " << ps.max_value << "]";
-  else return;
-  throw RecipeError(r.method + ": parameter " + ps.name + where + " " + why.str());
+  const std::string why = ps.value_problem(v);
+  if (!why.empty()) throw RecipeError(r.method + ": parameter " + ps.name + where + " " + why);
+}
+
+/// The unconditional setting of `name` in effect for a model entry (its own, else the top-level one); nullptr
+/// when that setting is filtered (decided per tensor, at plan time) or absent (the default).
+const ParamSetting* plain_setting(const Recipe& r, const ModelEntry* m, const std::string& name, bool* filtered) {
+  const ParamSetting* s = nullptr;
+  if (m)
+    if (auto it = m->params.find(name); it != m->params.end()) s = &it->second;
+  if (!s)
+    if (auto it = r.params.find(name); it != r.params.end()) s = &it->second;
+  if (s && (s->conditional || s->entries.size() != 1 || !s->entries[0].filter.empty())) {
+    *filtered = true;
+    return nullptr;
+  }
+  return s;
+}
+
+/// Joint rules (merge::joint_problem) for every model, at every knot of the gradients involved: the values are
+/// piecewise linear in t, so checking the knots covers every layer. Filtered settings depend on the tensor name
+/// and are checked per tensor when the merge is planned.
+void check_joint(const Recipe& r, const MethodSpec& spec, const MergeLayout& layout) {
+  std::vector<std::string> names;
+  for (const auto& ps : spec.params) names.push_back(ps.name);
+  auto check_one = [&](const ModelEntry* m, const std::string& where) {
+    bool filtered = false;
+    std::map<std::string, const ParamSetting*> settings;
+    std::vector<double> knots = {0.0, 1.0};
+    for (const auto& n : names) {
+      settings[n] = plain_setting(r, spec.param(n)->per_model ? m : nullptr, n, &filtered);
+      if (const ParamSetting* s = settings[n]; s && s->entries[0].value.values.size() > 1) {
+        const size_t k = s->entries[0].value.values.size();
+        for (size_t i = 0; i < k; ++i) knots.push_back(static_cast<double>(i) / static_cast<double>(k - 1));
+      }
+    }
+    if (filtered) return;
+    for (double t : knots) {
+      const std::string why = merge::joint_problem(spec, [&](const std::string& n) {
+        const ParamSetting* s = settings.at(n);
+        return s ? s->entries[0].value.at(t) : spec.param(n)->default_value;
+      });
+      if (!why.empty()) throw RecipeError(r.method + ": " + why + where);
+    }
+  };
+  for (const int e : layout.entry) {
+    if (e < 0) continue;
+    const ModelEntry& m = r.models[static_cast<size_t>(e)];
+    check_one(&m, " for model '" + m.path + "'");
+  }
 }
 
 void check_settings(const Recipe& r, const MethodSpec& spec, const ParamMap& params, bool per_model,
@@ -87,6 +126,7 @@ void check_settings(const Recipe& r, const MethodSpec& spec, const ParamMap& par
     }
   }
 }
+
 }  // namespace
 
 MergeLayout merge_layout(const Recipe& r) {
@@ -141,7 +181,7 @@ void validate(const Recipe& r) {
     if (r.models[i].path.empty()) throw RecipeError(spec.name + ": model " + std::to_string(i + 1) + " has no path");
     check_settings(r, spec, r.models[i].params, true, " of model '" + r.models[i].path + "'");
   }
-  merge_layout(r);
+  check_joint(r, spec, merge_layout(r));
 }
 
 std::optional<int> layer_index(const std::string& tensor) {

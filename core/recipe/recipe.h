@@ -71,6 +71,8 @@ struct Recipe {
   std::string out_dtype;  ///< mergekit `out_dtype` or ""
   /// Folder that relative model paths are resolved against (the YAML's folder). Not part of equality.
   std::string base_dir;
+  /// The file the recipe was read from, for messages ("" = none). Not part of equality.
+  std::string source;
   /// What reading the config had to ignore (tokenizer options, ...), one line each. Not part of equality.
   std::vector<std::string> warnings;
 
@@ -97,7 +99,9 @@ struct MergeLayout {
 MergeLayout merge_layout(const Recipe& recipe);
 
 /// Checks method, parameter names (known to the method, per-model ones only where allowed) and every value
-/// (all gradient points and filtered values) against the registry ranges. Throws RecipeError.
+/// (all gradient points and filtered values) against the parameters' hard limits (ParamSpec::limit_min/max, not
+/// the slider range: weight 3 or lambda 5 are fine, density 1.5 is not), and the joint rules
+/// (merge::joint_problem) for each merged model where its settings are unfiltered. Throws RecipeError.
 void validate(const Recipe& recipe);
 
 /// Layer index of a tensor: the first all-digit component of its dotted name ("model.layers.12.mlp.w" -> 12).

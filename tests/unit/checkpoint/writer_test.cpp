@@ -162,7 +162,11 @@ TEST(Writer, RefusesToOverwriteAndRejectsBadSpecs) {
   ow.overwrite = true;
   write_safetensors(out, {{{"a", DType::F32, {1}}, {4.0f}}}, {}, ow);
   EXPECT_EQ(Checkpoint::open(out).read_vector("a")[0], 4.0f);
-  EXPECT_THROW(SafetensorsWriter(dir.file("y.safetensors"), {{"a", DType::I32, {1}}}, {}), CheckpointError);
+  {  // an integer tensor is declared fine but only takes raw bytes (raw_writer_test.cpp)
+    SafetensorsWriter w(dir.file("y.safetensors"), {{"a", DType::I32, {1}}}, {});
+    const float one[1] = {1.0f};
+    EXPECT_THROW(w.write("a", one), CheckpointError);
+  }
   EXPECT_THROW(SafetensorsWriter(dir.file("y.safetensors"), {{"a", DType::F32, {1}}, {"a", DType::F32, {1}}}, {}),
                CheckpointError);
 }

@@ -329,10 +329,10 @@ TEST(Engine, IncompatibleInputsGiveOneClearErrorBeforeWriting) {
   EXPECT_FALSE(fs::exists(tmp / "out"));
 }
 
-TEST(Engine, IntegerTensorsAreRefused) {
+TEST(Engine, IntegerTensorsAreCopiedFromTheBase) {
   TempDir tmp;
   write_model(tmp / "ft", {{"w", {1, 1}}});
-  // A base whose extra tensor is I64 (written by hand: the writer only produces floats).
+  // A base whose extra tensor is I64 (written by hand, byte by byte).
   fs::create_directories(tmp / "base");
   const std::string header = R"({"n":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})";
   std::string padded = header + std::string((8 - header.size() % 8) % 8, ' ');
@@ -345,12 +345,15 @@ TEST(Engine, IntegerTensorsAreRefused) {
   f.close();
   const recipe::Recipe r = recipe::parse_mergekit_yaml("merge_method: task_arithmetic\nbase_model: base\nmodels: [ft]\n",
                                                        "int.yml", tmp.path.string());
-  try {
-    engine::plan_merge(r);
-    FAIL() << "an integer tensor was accepted";
-  } catch (const engine::EngineError& e) {
-    EXPECT_NE(std::string(e.what()).find("tensor 'n': I64 tensors cannot be merged"), std::string::npos) << e.what();
-  }
+  // Not merged: the base's bytes are written unchanged; the fine-tune that lacks it only gets a warning.
+  const engine::MergePlan plan = engine::plan_merge(r);
+  ASSERT_EQ(plan.warnings.size(), 1u);
+  EXPECT_NE(plan.warnings[0].find("tensor 'n' (I64) missing"), std::string::npos) << plan.warnings[0];
+  engine::run_merge(plan, quiet(tmp / "out"));
+  const ckpt::Checkpoint out = ckpt::Checkpoint::open(tmp / "out");
+  EXPECT_EQ(out.at("n").dtype, ckpt::DType::I64);
+  const auto copied = out.raw("n");
+  EXPECT_EQ(std::vector<std::byte>(copied.begin(), copied.end()), std::vector<std::byte>(8, std::byte{0}));
 }
 
 TEST(Engine, ALoraAdapterTakesPartAsItsDeltaW) {
