@@ -99,16 +99,27 @@ eval::TaskSet load_tasks(const std::string& data, const std::string& split) {
 struct PointScorer {
   std::shared_ptr<const TuneSetup> setup;
   const merge::MethodSpec* method = nullptr;
-  merge::Params base;
+  merge::Params base;       // the global-scope and external paths: one Params for every tensor
+  recipe::Recipe recipe;    // the per-tensor path: the recipe, merged tensor by tensor as `mergelab merge` does
+  recipe::MergeLayout layout;
+  std::uint32_t seed = 0;
   std::vector<search::RecipeParam> space;
   eval::MergeScope scope = eval::MergeScope::PerTensor;
   eval::ExternalEvalOptions external;
   search::ObjectiveSpec objective;
 
   eval::MetricMap metrics(const std::vector<double>& values) const {
+    eval::MetricMap m;
+    if (!setup->external && scope == eval::MergeScope::PerTensor) {
+      // As app/commands/tuning.cpp: per-tensor seeds and gradients exactly as the engine merges the exported YAML.
+      recipe::Recipe r = recipe;
+      search::apply_point(r, layout, space, values);
+      m = setup->family->evaluate(r, layout, setup->tune, seed).flat();
+      m["objective"] = search::reduce_metrics(m, objective);
+      return m;
+    }
     merge::Params p = base;
     search::apply_point(p, space, values);
-    eval::MetricMap m;
     if (setup->external) {
       const auto r = setup->family->evaluate_external(*method, p, external, scope);
       if (!r.ok) throw std::runtime_error(r.error);
@@ -399,6 +410,9 @@ void TunePanel::start_sweep() {
     std::vector<double> first;
     for (const auto& a : axes) first.push_back(a.start);
     scorer.base = params_for(TunePoint{scorer.space, first, "", 0, false});  // each point then sets its own values
+    scorer.recipe = recipe_for(TunePoint{scorer.space, first, "", 0, false});
+    scorer.layout = recipe::merge_layout(scorer.recipe);
+    scorer.seed = static_cast<std::uint32_t>(seed_);
     scorer.scope = global_scope_ ? eval::MergeScope::WholeVector : eval::MergeScope::PerTensor;
     scorer.external.command_template = command_;
     scorer.external.timeout_seconds = timeout_;
@@ -472,6 +486,9 @@ void TunePanel::start_cmaes() {
     for (size_t i = 0; i < scorer.space.size(); ++i)
       start.push_back(std::clamp(settings.get(scorer.space[i].name, scorer.space[i].model), lo[i], hi[i]));
     scorer.base = params_for(TunePoint{scorer.space, start, "", 0, false});
+    scorer.recipe = recipe_for(TunePoint{scorer.space, start, "", 0, false});
+    scorer.layout = recipe::merge_layout(scorer.recipe);
+    scorer.seed = static_cast<std::uint32_t>(seed_);
     scorer.scope = global_scope_ ? eval::MergeScope::WholeVector : eval::MergeScope::PerTensor;
     scorer.external.command_template = command_;
     scorer.external.timeout_seconds = timeout_;
@@ -575,9 +592,13 @@ void TunePanel::start_reports() {
   const merge::MethodSpec* method = merge::find_method(method_);
   if (!method) return;
   merge::Params cur, best;
+  recipe::Recipe cur_recipe, best_recipe;
+  recipe::MergeLayout layout;
   try {
     cur = params_for(current_);
-    if (best_.valid) best = params_for(best_);
+    cur_recipe = recipe_for(current_);
+    layout = recipe::merge_layout(cur_recipe);
+    if (best_.valid) best = params_for(best_), best_recipe = recipe_for(best_);
   } catch (const std::exception& e) {
     reports_ = want;
     reports_.error = e.what();
@@ -588,7 +609,9 @@ void TunePanel::start_reports() {
   eval::ExternalEvalOptions ext;
   ext.command_template = command_;
   ext.timeout_seconds = timeout_;
-  report_job_ = std::async(std::launch::async, [want, setup, method, cur, best, has_best, scope, ext]() mutable {
+  const auto seed = static_cast<std::uint32_t>(seed_);
+  report_job_ = std::async(std::launch::async, [want, setup, method, cur, best, has_best, scope, ext, cur_recipe,
+                                                best_recipe, layout, seed]() mutable {
     try {
       if (setup->external) {
         auto run = [&](const merge::Params& p) {
@@ -599,6 +622,15 @@ void TunePanel::start_reports() {
         want.current_external = run(cur);
         want.has_current = true;
         if (has_best) want.best_external = run(best), want.has_best = true;
+      } else if (scope == eval::MergeScope::PerTensor) {  // the engine's per-tensor path, as the searches
+        want.current_tune = setup->family->evaluate(cur_recipe, layout, setup->tune, seed);
+        want.current_test = setup->family->evaluate(cur_recipe, layout, setup->test, seed);
+        want.has_current = true;
+        if (has_best) {
+          want.best_tune = setup->family->evaluate(best_recipe, layout, setup->tune, seed);
+          want.best_test = setup->family->evaluate(best_recipe, layout, setup->test, seed);
+          want.has_best = true;
+        }
       } else {
         want.current_tune = setup->family->evaluate(*method, cur, setup->tune, scope);
         want.current_test = setup->family->evaluate(*method, cur, setup->test, scope);
