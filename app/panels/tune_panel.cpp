@@ -1168,6 +1168,14 @@ void TunePanel::draw_sweep_controls() {
   ImGui::SameLine();
   ImGui::RadioButton("2##axes", &n_axes_, 2);
   remember_rect("axes_2");
+  ImGui::SameLine();
+  ImGui::TextUnformatted("   threads");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(em(4.0f));
+  ImGui::InputInt("##threads", &threads_, 0);
+  threads_ = std::clamp(threads_, 1, 64);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("worker threads of the sweep and of CMA-ES; leave a core to the window when it renders in software");
   for (int a = 0; a < n_axes_; ++a) {
     ImGui::PushID(a);
     ImGui::SetNextItemWidth(em(7.0f));

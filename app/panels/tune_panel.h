@@ -126,7 +126,7 @@ class TunePanel : public Panel {
   std::string objective_keys_;    ///< weighted: "task0.acc=0.5,..."; external: metric names
   bool global_scope_ = false;     ///< merge over the whole flattened model (the article's rules)
   int seed_ = 0;
-  int threads_ = 2;
+  int threads_ = 1;  ///< search workers; one leaves the other core to the window (llvmpipe renders on the CPU)
   int n_axes_ = 1;
   std::string axis_name_[2] = {"lambda", "weight@0"};
   double axis_start_[2] = {0.0, 0.0}, axis_stop_[2] = {1.0, 1.0};
