@@ -746,7 +746,7 @@ void TunePanel::poll(bool block) {
         }
     }
     poll(false);  // recompute the best point from the final values
-    if (sweep_best_ >= 0) {
+    if (sweep_best_ >= 0 && !sweep_axes_.empty()) {
       const search::SweepGrid grid(sweep_axes_);
       TunePoint p{sweep_space_, grid.point(static_cast<size_t>(sweep_best_)),
                   "sweep point " + std::to_string(sweep_best_), sweep_objective_[static_cast<size_t>(sweep_best_)], true};
@@ -1068,7 +1068,11 @@ void TunePanel::draw_method() {
   ImGui::TextUnformatted("method");
   ImGui::SameLine(em(5.0f));
   ImGui::SetNextItemWidth(-FLT_MIN);
-  if (ImGui::BeginCombo("##method", spec ? spec->label.c_str() : method_.c_str())) {
+  const bool running = sweep_job_.valid() || cmaes_job_.valid();
+  ImGui::BeginDisabled(running);  // the results on screen belong to the method they were run with
+  const bool open = ImGui::BeginCombo("##method", spec ? spec->label.c_str() : method_.c_str());
+  ImGui::EndDisabled();
+  if (open) {
     for (const auto& m : merge::method_registry()) {
       const bool fits = m.max_models < 0 || static_cast<int>(models_.size()) <= m.max_models;
       if (ImGui::Selectable(m.label.c_str(), m.name == method_, fits ? 0 : ImGuiSelectableFlags_Disabled)) {
