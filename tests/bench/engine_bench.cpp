@@ -4,6 +4,8 @@
 //                           16 MB buffer): the bandwidth ceiling for the merge's input + output volume
 //   BM_Merge/<method>/<MB>  engine::run_merge with 2 worker threads: linear, task_arithmetic, ties (density
 //                           0.2), dare_linear and dare_ties (density 0.3, weight 0.5)
+// The copy runs 3 times and its fastest run is the baseline (a single copy right after the files are
+// written swings 3x on a shared machine); every merge runs once.
 // Counters: GB/s = (input + output bytes) / wall time; vs_copy = that / the copy's GB/s at the same size;
 // cpu_s = CPU seconds of the whole process (all threads) during the run, which shows how much of the wall
 // time was spent waiting for a core when the machine is shared;
@@ -110,9 +112,8 @@ void BM_Copy(benchmark::State& state) {
   const BenchDir& d = dir();
   std::vector<char> buf(16 << 20);
   std::uint64_t bytes = 0;
-  double seconds = 0;
+  double best = 0, cpu = 0;
   reset_peak_rss();
-  double cpu = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     const double cpu_start = process_cpu_seconds();
@@ -132,11 +133,14 @@ void BM_Copy(benchmark::State& state) {
     }
     ::close(fo);
     fs::remove(out);
-    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    cpu = process_cpu_seconds() - cpu_start;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (best == 0 || seconds < best) {
+      best = seconds;
+      cpu = process_cpu_seconds() - cpu_start;
+    }
     state.SetIterationTime(seconds);
   }
-  g_copy_gbps[mb] = static_cast<double>(bytes) / seconds / 1e9;
+  g_copy_gbps[mb] = static_cast<double>(bytes) / best / 1e9;
   state.counters["GB/s"] = g_copy_gbps[mb];
   state.counters["cpu_s"] = cpu;
   state.counters["peak_rss_MB"] = peak_rss_mb();
@@ -193,13 +197,13 @@ void BM_Merge(benchmark::State& state, const std::string& method) {
 }  // namespace
 
 // 256 MB first, then 1 GB: each size's copy runs right before its merges.
-BENCHMARK(BM_Copy)->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK(BM_Copy)->Arg(256)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, linear, std::string("linear"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, task_arithmetic, std::string("task_arithmetic"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, ties, std::string("ties"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, dare_linear, std::string("dare_linear"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, dare_ties, std::string("dare_ties"))->Arg(256)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
-BENCHMARK(BM_Copy)->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond)->Name("BM_Copy_1GB");
+BENCHMARK(BM_Copy)->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond)->Name("BM_Copy_1GB");
 BENCHMARK_CAPTURE(BM_Merge, linear_1GB, std::string("linear"))->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, task_arithmetic_1GB, std::string("task_arithmetic"))->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, ties_1GB, std::string("ties"))->Arg(1024)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
