@@ -1,10 +1,12 @@
 // `mergelab compare A B`: are two checkpoints the same tensors within a tolerance?
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 
 #include "app/cli.h"
 #include "core/checkpoint/checkpoint.h"
+#include "core/checkpoint/dtype.h"
 
 namespace mergelab::app {
 namespace {
@@ -12,8 +14,9 @@ namespace {
 int run_compare(int argc, char** argv) {
   ArgParser args("mergelab compare",
                  "Compares two checkpoints (files or folders, single or sharded) tensor by tensor: names, shapes and\n"
-                 "the largest absolute difference of the values (both read as f32). Exit status 0 when they hold the\n"
-                 "same tensors and every difference is <= --atol, 1 otherwise.");
+                 "the largest absolute difference of the values (both read as f32). Non-float tensors (integers, bool)\n"
+                 "must have the same dtype and bytes. Exit status 0 when they hold the same tensors and every\n"
+                 "difference is <= --atol, 1 otherwise.");
   args.add_positional("a", "first checkpoint");
   args.add_positional("b", "second checkpoint");
   args.add_option("atol", "X", "largest absolute difference allowed", "1e-6");
@@ -34,6 +37,17 @@ int run_compare(int argc, char** argv) {
     if (u->shape != t.shape) {
       std::printf("%s: shape %s vs %s\n", t.name.c_str(), ckpt::shape_string(t.shape).c_str(), ckpt::shape_string(u->shape).c_str());
       same = false;
+      continue;
+    }
+    if (!ckpt::dtype_is_float(t.dtype) || !ckpt::dtype_is_float(u->dtype)) {
+      // Integer and bool tensors are copied, never merged: equal means the same dtype and bytes.
+      const auto ra = a.raw(t.name), rb = b.raw(t.name);
+      const bool equal = t.dtype == u->dtype && ra.size() == rb.size() && std::equal(ra.begin(), ra.end(), rb.begin());
+      if (!equal) same = false;
+      if (!args.flag("quiet") || !equal)
+        std::printf("%-40s %-14s %s%s\n", t.name.c_str(), ckpt::shape_string(t.shape).c_str(),
+                    std::string(ckpt::dtype_name(t.dtype)).c_str(),
+                    equal ? " bytes equal" : (" vs " + std::string(ckpt::dtype_name(u->dtype)) + ": bytes differ").c_str());
       continue;
     }
     const Eigen::VectorXf x = a.read_vector(t.name), y = b.read_vector(t.name);

@@ -103,4 +103,10 @@ got=$(tail -c 24 "$out/ints/out/model.safetensors" | od -An -v -tx1 | tr -d ' \n
 # The compatibility report says so too.
 "$MERGELAB" inspect "$out/ints/ft" --base "$out/ints/base" > "$out/compat.txt"
 grep -q "copied from the base (non-float, not merged) n" "$out/compat.txt" || { cat "$out/compat.txt"; exit 1; }
+# compare: the copied I64 tensor is equal byte for byte to the base's; a different one is reported.
+"$MERGELAB" compare "$out/ints/out" "$out/ints/base" --atol 10 > "$out/cmp.txt"
+grep -Eq "^n +\[2\] +I64 bytes equal$" "$out/cmp.txt" || { cat "$out/cmp.txt"; exit 1; }
+write_st "$out/ints/other/model.safetensors" '\005\0\0\0\0\0\0\0\010\0\0\0\0\0\0\0' '\0\0\200\077\0\0\200\077'  # n = [5, 8]
+if "$MERGELAB" compare "$out/ints/other" "$out/ints/base" > "$out/cmp2.txt"; then echo "compare missed an I64 difference"; exit 1; fi
+grep -q "I64 vs I64: bytes differ" "$out/cmp2.txt" || { cat "$out/cmp2.txt"; exit 1; }
 echo "merge_limits: all checks passed"
