@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <chrono>
 #include <cstring>
 #include <cmath>
@@ -103,6 +105,18 @@ struct Sources {
       const Eigen::VectorXf d = in.adapter->delta_flat(name);
       for (size_t i = 0; i < dst.size(); ++i) dst[i] += d[static_cast<Eigen::Index>(i)];
     }
+  }
+  /// Input m's tensor (-1 = the base) straight from its file's map when it is stored as aligned
+  /// little-endian F32 (no copy, no conversion); nullptr otherwise (F16/BF16/F64, LoRA, unaligned).
+  const float* direct(int m, const std::string& name) const {
+    if constexpr (std::endian::native != std::endian::little) return nullptr;
+    const Checkpoint* ck = m < 0 ? &*base : (models[static_cast<size_t>(m)].checkpoint ? &*models[static_cast<size_t>(m)].checkpoint : nullptr);
+    if (!ck) return nullptr;
+    const ckpt::TensorInfo* info = ck->find(name);
+    if (!info || info->dtype != DType::F32) return nullptr;
+    const auto bytes = ck->raw(name);
+    if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(float) != 0) return nullptr;
+    return reinterpret_cast<const float*>(bytes.data());
   }
   void release(const std::string& name) const {
     if (base) base->release(name);
@@ -456,19 +470,19 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
           writer->write_raw(t.name, src.reference->raw(t.name));
           src.reference->release(t.name);
         } else {
-          for (auto& b : buffers) b.resize(t.numel);
           merge::MergeInputs<float> in;
           in.size = static_cast<Eigen::Index>(t.numel);
           in.shape = t.shape;
+          // F32 inputs are read in place from the map; others are converted into this worker's buffers.
           size_t b = 0;
-          if (has_base) {
-            src.read(-1, t.name, buffers[b]);
-            in.base = buffers[b++].data();
-          }
-          for (size_t m = 0; m < n_models; ++m) {
-            src.read(static_cast<int>(m), t.name, buffers[b]);
-            in.models.push_back(buffers[b++].data());
-          }
+          auto input = [&](int m) -> const float* {
+            if (const float* p = src.direct(m, t.name)) return p;
+            buffers[b].resize(t.numel);
+            src.read(m, t.name, buffers[b]);
+            return buffers[b++].data();
+          };
+          if (has_base) in.base = input(-1);
+          for (size_t m = 0; m < n_models; ++m) in.models.push_back(input(static_cast<int>(m)));
           const Eigen::VectorXf out = merge::run_merge(spec, in, t.params);
           writer->write(t.name, std::span<const float>(out.data(), static_cast<size_t>(out.size())));
           src.release(t.name);
