@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -22,6 +23,12 @@ const Command* find_command(const std::string& name) {
   for (const auto& c : registry())
     if (c.name == name) return &c;
   return nullptr;
+}
+
+std::string format_double(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
 double parse_double(const std::string& option, const std::string& text) {

@@ -79,6 +79,8 @@ class ArgParser {
 
 /// Parses a number or throws CliError naming the option.
 double parse_double(const std::string& option, const std::string& text);
+/// A number for messages: shortest of %g (6 significant digits), "inf" / "-inf" for unbounded limits.
+std::string format_double(double v);
 long parse_int(const std::string& option, const std::string& text);
 
 }  // namespace mergelab::app

@@ -41,7 +41,10 @@ Dimension parse_dimension(const std::string& text, const TuningSetup& s, int def
     if (colon == std::string::npos) throw CliError("--param " + text + ": expected NAME[@i][:gG]=LO:HI");
     d.lo = parse_double("--param", range.substr(0, colon));
     d.hi = parse_double("--param", range.substr(colon + 1));
-    if (d.lo < lo || d.hi > hi) throw CliError("--param " + text + ": bounds outside the parameter's range");
+    const auto [lim_lo, lim_hi] = search::param_limits(d.param, *s.method);
+    if (!std::isfinite(d.lo) || !std::isfinite(d.hi) || d.lo < lim_lo || d.hi > lim_hi)
+      throw CliError("--param " + text + ": bounds outside the parameter's limits [" + format_double(lim_lo) + ", " +
+                     format_double(lim_hi) + "]");
   }
   if (!(d.lo < d.hi)) throw CliError("--param " + text + ": empty range");
   return d;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -44,11 +45,11 @@ int run_sweep_command(int argc, char** argv) {
     if (space.back().groups > 1)
       throw CliError("--param " + spec + ": a layer gradient (" + std::to_string(space.back().groups) +
                      " values) cannot be one grid axis; search gradients with `mergelab evolve --param " + space.back().label() + "`");
-    const auto [lo, hi] = search::param_range(space.back(), *setup.method);
+    const auto [lo, hi] = search::param_limits(space.back(), *setup.method);
     for (double v : axis.values())
-      if (v < lo || v > hi)
-        throw CliError("--param " + spec + ": " + std::to_string(v) + " is outside the parameter's range [" + std::to_string(lo) +
-                       ", " + std::to_string(hi) + "]");
+      if (!std::isfinite(v) || v < lo || v > hi)
+        throw CliError("--param " + spec + ": " + format_double(v) + " is outside the parameter's limits [" + format_double(lo) +
+                       ", " + format_double(hi) + "]");
     axes.push_back(axis);
   }
   const search::SweepGrid grid(axes);

@@ -63,6 +63,12 @@ std::pair<double, double> param_range(const RecipeParam& p, const merge::MethodS
   return {spec->min_value, spec->max_value};
 }
 
+std::pair<double, double> param_limits(const RecipeParam& p, const merge::MethodSpec& method) {
+  const merge::ParamSpec* spec = method.param(p.name);
+  if (!spec) throw std::invalid_argument("unknown parameter " + p.name);
+  return {spec->hard_min(), spec->hard_max()};
+}
+
 size_t point_size(const std::vector<RecipeParam>& space) {
   size_t n = 0;
   for (const auto& p : space) n += static_cast<size_t>(std::max(1, p.groups));

@@ -46,8 +46,11 @@ inline constexpr int kMaxLayerGroups = 64;
 RecipeParam parse_recipe_param(const std::string& text, const merge::MethodSpec& method, size_t n_models,
                                int default_groups = 1);
 
-/// The registry range of a parameter (for search bounds and checks).
+/// The registry's slider range of a parameter (default search bounds).
 std::pair<double, double> param_range(const RecipeParam& p, const merge::MethodSpec& method);
+/// The values a recipe may hold at all (hard limits; e.g. weight and lambda are unbounded): what
+/// user-given search bounds are checked against.
+std::pair<double, double> param_limits(const RecipeParam& p, const merge::MethodSpec& method);
 
 /// Number of values in a point of `space`: the sum of the parameters' groups.
 size_t point_size(const std::vector<RecipeParam>& space);

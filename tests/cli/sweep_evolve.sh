@@ -64,13 +64,16 @@ grep -q "^gen " "$out/evolve.err"
 "$MERGELAB" merge "$out/evolve/best.yml" --print-yaml > /dev/null
 
 # Bad input: one clear error, exit 2.
-for bad in "--param nope=0:1:3 --data $data" "--param lambda=0:1:3" "--param weight@7=0:1:3 --data $data" "--param lambda=0:9:3 --data $data"; do
+for bad in "--param nope=0:1:3 --data $data" "--param lambda=0:1:3" "--param weight@7=0:1:3 --data $data" "--param normalize=0:2:3 --data $data"; do
   set +e
   "$MERGELAB" sweep "$out/ta.yml" $bad > /dev/null 2> "$out/err.txt"; rc=$?
   set -e
   [ "$rc" -eq 2 ] || { echo "sweep $bad: exit $rc"; cat "$out/err.txt"; exit 1; }
   [ "$(wc -l < "$out/err.txt")" -eq 1 ] || { echo "sweep $bad: expected one line"; cat "$out/err.txt"; exit 1; }
 done
+# Search bounds are checked against the hard limits, not the slider range: weight 3 is a valid mergekit value.
+"$MERGELAB" sweep "$out/ta.yml" --param weight@0=0:3:4 --data "$data" > "$out/wide.txt" 2> /dev/null
+grep -q "^best: weight@0=" "$out/wide.txt" || { cat "$out/wide.txt"; exit 1; }
 set +e
 "$MERGELAB" evolve "$out/missing.yml" --data "$data" > /dev/null 2> "$out/err.txt"; rc=$?
 set -e
