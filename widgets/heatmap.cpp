@@ -1,6 +1,5 @@
 #include "widgets/heatmap.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -51,17 +50,14 @@ void ColorBar(const char* id, ImVec2 size, double vmin, double vmax, bool log_sc
   } else {
     ticks = NiceTicks(lo, hi, 5);
   }
-  // Linear ticks get as many decimals as their step needs (0.65, 0.70, 0.75 rather than 0.7, 0.7, 0.8).
-  int decimals = -1;
-  if (!log_scale && ticks.size() > 1)
-    decimals = std::clamp(static_cast<int>(-std::floor(std::log10(ticks[1] - ticks[0]) + 1e-9)), 0, 6);
   for (double v : ticks) {
     const float y = bottom - static_cast<float>((v - lo) / (hi - lo)) * (bottom - top);
     dl->AddLine(ImVec2(x1, y), ImVec2(x1 + em(0.3f), y), ImGui::GetColorU32(ImGuiCol_Text));
     char buf[32];
     const double value = log_scale ? std::pow(10.0, v) : v;
-    if (decimals >= 0)
-      std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+    // Linear ticks get the decimals their step needs (0.65, 0.70, 0.75 rather than 0.7, 0.7, 0.8).
+    if (!log_scale && ticks.size() > 1)
+      std::snprintf(buf, sizeof buf, "%s", TickLabel(value, ticks[1] - ticks[0]).c_str());
     else
       std::snprintf(buf, sizeof buf, value < 0.1 ? "%.2f" : (value < 10 ? "%.1f" : "%.0f"), value);
     dl->AddText(ImVec2(x1 + em(0.4f), y - ImGui::GetTextLineHeight() * 0.5f), ImGui::GetColorU32(ImGuiCol_Text), buf);

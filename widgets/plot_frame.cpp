@@ -27,18 +27,22 @@ std::vector<double> NiceTicks(double lo, double hi, int target) {
 }
 
 std::string TickLabel(double v, double step) {
+  // As many decimals as the step needs: 0.25 -> 2 (0.25, 0.50, 0.75), 2.5 -> 1, 0.1 -> 1, 5 -> 0.
   char buf[32];
   const double a = std::abs(step);
-  if (a >= 1.0 || a == 0.0)
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  else if (a >= 0.1)
-    std::snprintf(buf, sizeof buf, "%.1f", v);
-  else if (a >= 0.01)
-    std::snprintf(buf, sizeof buf, "%.2f", v);
+  int decimals = 0;
+  while (a > 0.0 && decimals <= 6) {
+    const double scaled = a * std::pow(10.0, decimals);
+    if (std::abs(scaled - std::round(scaled)) <= 1e-6 * scaled) break;
+    ++decimals;
+  }
+  if (decimals > 6)
+    std::snprintf(buf, sizeof buf, "%.1e", v);
   else
-    std::snprintf(buf, sizeof buf, "%.0e", v);
-  if (std::string(buf) == "-0") return "0";
-  return buf;
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  const std::string s = buf;
+  if (s.find_first_not_of("-0.") == std::string::npos) return decimals > 0 ? s.substr(s[0] == '-' ? 1 : 0) : "0";
+  return s;
 }
 
 PlotFrame LayoutPlotFrame(ImVec2 tl, ImVec2 size, double x0, double x1, double y0, double y1, bool equal_aspect,

@@ -48,6 +48,28 @@ std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Inde
       return b & 0x7fffffffU;
     };
     std::vector<float> block(kBlock);
+    if (n < (Eigen::Index{1} << 16)) {
+      // Small tensors (biases, norms, small layers): a selection over the magnitudes' bit patterns
+      // orders them as the radix select does (NaN above +inf) without its 768 KB of histograms per vector.
+      std::vector<uint32_t> b(static_cast<size_t>(n));
+      for (size_t i = 0; i < count; ++i) {
+        for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+          const Eigen::Index m = std::min(kBlock, n - j0);
+          sources[i](j0, m, block.data());
+          for (Eigen::Index k = 0; k < m; ++k) b[static_cast<size_t>(j0 + k)] = bits(block[static_cast<size_t>(k)]);
+        }
+        const auto nth = b.begin() + (keeps[i] - 1);
+        std::nth_element(b.begin(), nth, b.end(), std::greater<uint32_t>());
+        const uint32_t c = *nth;
+        std::memcpy(&cuts[i].cutoff, &c, sizeof c);
+        for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {  // entries strictly above, counted as `>` counts
+          const Eigen::Index m = std::min(kBlock, n - j0);
+          sources[i](j0, m, block.data());
+          for (Eigen::Index k = 0; k < m; ++k) cuts[i].above += std::abs(block[static_cast<size_t>(k)]) > cuts[i].cutoff;
+        }
+      }
+      return cuts;
+    }
     // A fixed sample of 2048 entries guesses which high buckets can hold the cut-off; pass 1 keeps the
     // bits of the entries falling in them, so when the guess holds (almost always) the low 16 bits are
     // counted from those and pass 2 over the data is skipped. Either way the result is exact.
