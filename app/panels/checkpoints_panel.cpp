@@ -207,17 +207,9 @@ void CheckpointsPanel::reset_params() {
   global_.clear();
   const merge::MethodSpec* spec = merge::find_method(method_);
   if (!spec) return;
-  std::map<std::string, double> preset;
-  if (auto it = spec->presets.find("mergekit"); it != spec->presets.end()) preset = it->second;
-  per_model_.assign(models_.size(), {});
-  for (const auto& p : spec->params) {
-    const double v = preset.count(p.name) ? preset.at(p.name) : p.default_value;
-    if (p.per_model) {
-      for (auto& m : per_model_) m[p.name] = v;
-    } else {
-      global_[p.name] = v;
-    }
-  }
+  merge::PresetValues values = merge::preset_values(*spec, "mergekit", models_.size());
+  global_ = std::move(values.global);
+  per_model_ = std::move(values.per_model);
 }
 
 recipe::Recipe CheckpointsPanel::make_recipe() const {

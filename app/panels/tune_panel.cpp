@@ -225,16 +225,9 @@ void TunePanel::reset_params() {
   global_.clear();
   const merge::MethodSpec* spec = merge::find_method(method_);
   if (!spec) return;
-  std::map<std::string, double> preset;
-  if (auto it = spec->presets.find("mergekit"); it != spec->presets.end()) preset = it->second;
-  per_model_.assign(models_.size(), {});
-  for (const auto& p : spec->params) {
-    const double v = preset.count(p.name) ? preset.at(p.name) : p.default_value;
-    if (p.per_model)
-      for (auto& m : per_model_) m[p.name] = v;
-    else
-      global_[p.name] = v;
-  }
+  merge::PresetValues values = merge::preset_values(*spec, "mergekit", models_.size());
+  global_ = std::move(values.global);
+  per_model_ = std::move(values.per_model);
   const auto cands = axis_candidates();
   for (int a = 0; a < 2; ++a)
     if (!cands.empty() && std::find(cands.begin(), cands.end(), axis_name_[a]) == cands.end()) {
@@ -1162,6 +1155,27 @@ void TunePanel::draw_method() {
   }
 }
 
+void TunePanel::draw_run_cancel(const char* run_label, const char* what, bool running, int pending,
+                                std::atomic<bool>& cancel, void (TunePanel::*start)()) {
+  ImGui::BeginDisabled(running || load_job_.valid());
+  if (ImGui::Button(run_label, ImVec2(em(6.5f), 0))) {
+    if (!setup_ || setup_->key != inputs_key()) {
+      start_load();  // the run starts when the inputs are loaded
+      pending_run_ = pending;
+    } else {
+      (this->*start)();
+    }
+  }
+  ImGui::EndDisabled();
+  remember_rect(std::string("run_") + what);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!running);
+  if (ImGui::Button((std::string("Cancel##") + what).c_str(), ImVec2(em(5.0f), 0))) cancel.store(true);
+  ImGui::EndDisabled();
+  remember_rect(std::string("cancel_") + what);
+  ImGui::SameLine();
+}
+
 void TunePanel::draw_sweep_controls() {
   ImGuiCompat::SeparatorText("Sweep (grid)");
   const auto cands = axis_candidates();
@@ -1205,23 +1219,7 @@ void TunePanel::draw_sweep_controls() {
     ImGui::PopID();
   }
   const bool running = sweep_job_.valid();
-  ImGui::BeginDisabled(running || load_job_.valid());
-  if (ImGui::Button("Run sweep", ImVec2(em(6.5f), 0))) {
-    if (!setup_ || setup_->key != inputs_key()) {
-      start_load();  // the sweep starts when the inputs are loaded
-      pending_run_ = 1;
-    } else {
-      start_sweep();
-    }
-  }
-  ImGui::EndDisabled();
-  remember_rect("run_sweep");
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!running);
-  if (ImGui::Button("Cancel##sweep", ImVec2(em(5.0f), 0))) sweep_cancel_->store(true);
-  ImGui::EndDisabled();
-  remember_rect("cancel_sweep");
-  ImGui::SameLine();
+  draw_run_cancel("Run sweep", "sweep", running, 1, *sweep_cancel_, &TunePanel::start_sweep);
   char overlay[128];
   if (running)
     std::snprintf(overlay, sizeof overlay, "%zu/%zu, ETA %.1f s", sweep_done_, sweep_total_, sweep_eta_);
@@ -1289,23 +1287,7 @@ void TunePanel::draw_cmaes_controls() {
   cma_seed_ = std::max(0, cma_seed_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("seed of the Gaussian samples (same seed, same run)");
   const bool running = cmaes_job_.valid();
-  ImGui::BeginDisabled(running || load_job_.valid());
-  if (ImGui::Button("Run CMA-ES", ImVec2(em(6.5f), 0))) {
-    if (!setup_ || setup_->key != inputs_key()) {
-      start_load();  // the search starts when the inputs are loaded
-      pending_run_ = 2;
-    } else {
-      start_cmaes();
-    }
-  }
-  ImGui::EndDisabled();
-  remember_rect("run_cmaes");
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!running);
-  if (ImGui::Button("Cancel##cmaes", ImVec2(em(5.0f), 0))) cmaes_cancel_->store(true);
-  ImGui::EndDisabled();
-  remember_rect("cancel_cmaes");
-  ImGui::SameLine();
+  draw_run_cancel("Run CMA-ES", "cmaes", running, 2, *cmaes_cancel_, &TunePanel::start_cmaes);
   char overlay[128];
   std::snprintf(overlay, sizeof overlay, "%s: %lld/%d evaluations, %zu generations", cmaes_state_.c_str(),
                 static_cast<long long>(cmaes_evaluations_), budget_, generations_.size());

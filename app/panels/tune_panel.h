@@ -199,6 +199,9 @@ class TunePanel : public Panel {
   void remember_rect(const std::string& name);
 
   void start_load();
+  /// "Run ..." (loads the inputs first when they changed; `pending` then starts the run) and "Cancel".
+  void draw_run_cancel(const char* run_label, const char* what, bool running, int pending, std::atomic<bool>& cancel,
+                       void (TunePanel::*start)());
   void start_sweep();
   void start_cmaes();
   void start_reports();

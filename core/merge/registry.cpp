@@ -63,6 +63,21 @@ Params make_params(const MethodSpec& spec, const std::string& preset) {
   return p;
 }
 
+PresetValues preset_values(const MethodSpec& spec, const std::string& preset, size_t n_models) {
+  std::map<std::string, double> values;
+  if (auto it = spec.presets.find(preset); it != spec.presets.end()) values = it->second;
+  PresetValues out;
+  out.per_model.assign(n_models, {});
+  for (const auto& p : spec.params) {
+    const double v = values.count(p.name) ? values.at(p.name) : p.default_value;
+    if (p.per_model)
+      for (auto& m : out.per_model) m[p.name] = v;
+    else
+      out.global[p.name] = v;
+  }
+  return out;
+}
+
 // ---- validation + dispatch -------------------------------------------------------------------
 std::string ParamSpec::value_problem(double v) const {
   std::ostringstream why;

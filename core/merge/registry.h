@@ -120,6 +120,14 @@ const MethodSpec* find_method(const std::string& name);
 /// Params with the spec's defaults, then the named preset's values ("" = none).
 Params make_params(const MethodSpec& spec, const std::string& preset = "");
 
+/// Every parameter's value (the preset's when it has one, else the default), split as a recipe holds
+/// them: the global values, and one map of the per-model parameters for each of `n_models` models.
+struct PresetValues {
+  std::map<std::string, double> global;
+  std::vector<std::map<std::string, double>> per_model;
+};
+PresetValues preset_values(const MethodSpec& spec, const std::string& preset, size_t n_models);
+
 /// Problems that involve two parameters of one model (e.g. della: density +/- epsilon must lie in (0, 1), the
 /// rule mergekit's della_magprune enforces). `get(name)` returns the value in effect. "" when none.
 std::string joint_problem(const MethodSpec& spec, const std::function<double(const std::string&)>& get);

@@ -89,3 +89,33 @@ TEST(Lab, ControlsMapOntoTheRegistry) {
   EXPECT_TRUE(mergelab::toy::lab_merge(toy, "slerp", s).isApprox(toy.finetuned[1]));
   EXPECT_THROW(mergelab::toy::lab_merge(toy, "nope", s), std::invalid_argument);
 }
+
+TEST(Registry, PresetValuesSplitGlobalAndPerModelParameters) {
+  // TIES under the mergekit preset: density and weight per model, lambda/normalize global; a preset's
+  // value wins over the spec's default (checked against the preset table itself).
+  const MethodSpec* ties = find_method("ties");
+  ASSERT_NE(ties, nullptr);
+  const PresetValues v = preset_values(*ties, "mergekit", 3);
+  ASSERT_EQ(v.per_model.size(), 3u);
+  for (const auto& m : v.per_model) {
+    EXPECT_EQ(m.count("weight"), 1u);
+    EXPECT_EQ(m.count("density"), 1u);
+    EXPECT_EQ(m.count("lambda"), 0u);
+  }
+  EXPECT_EQ(v.global.count("weight"), 0u);
+  EXPECT_EQ(v.global.count("lambda"), 1u);
+  EXPECT_EQ(v.global.count("normalize"), 1u);
+  const auto& preset = ties->presets.at("mergekit");
+  for (const auto& p : ties->params) {
+    const double want = preset.count(p.name) ? preset.at(p.name) : p.default_value;
+    const double got = p.per_model ? v.per_model[2].at(p.name) : v.global.at(p.name);
+    EXPECT_EQ(got, want) << p.name;
+  }
+  // The article preset differs from mergekit's on the sign rule (count vs sum).
+  const PresetValues a = preset_values(*ties, "article", 1);
+  EXPECT_NE(a.global.at("sign_rule"), v.global.at("sign_rule"));
+  // An unknown preset name gives the defaults.
+  const PresetValues d = preset_values(*ties, "none", 0);
+  EXPECT_TRUE(d.per_model.empty());
+  EXPECT_EQ(d.global.at("lambda"), ties->param("lambda")->default_value);
+}
