@@ -9,45 +9,16 @@
 set -euo pipefail
 : "${MERGELAB:?set MERGELAB to the mergelab binary}"
 : "${MERGELAB_SOURCE:?set MERGELAB_SOURCE to the repository}"
-here="$(cd "$(dirname "$0")" && pwd)"
-if [[ "${1:-}" != "--inner" ]]; then
-  exec xvfb-run -a -s '-screen 0 1920x1080x24' bash "$0" --inner "$@"
-fi
+source "$(cd "$(dirname "$0")" && pwd)/prelude.bash"
 shot_out="${2:-}"
-
-tmp="$(mktemp -d)"
-pid=""
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-state="$tmp/state.json"
 models="$MERGELAB_SOURCE/tests/data/digits/models"
 export MERGELAB_SOURCE
 "$MERGELAB" --state-json "$state" --panels checkpoints --size 1600x1000 &
 pid=$!
 
 py() { python3 -c "import sys, json; sys.path.insert(0, '$here'); from guilib import *; s = load_state('$state'); c = s.get('checkpoints', {}); $1"; }
-wait_for() {
-  for _ in $(seq 1 200); do
-    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then echo "FAIL: mergelab exited while waiting for: $1"; exit 1; fi
-    if [[ -f "$state" ]] && py "sys.exit(0 if ($1) else 1)" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "FAIL: timed out waiting for: $1"
-  py "print({k: c.get(k) for k in ('loaded', 'loading', 'error', 'method', 'merge', 'export', 'selected', 'sort')})" || true
-  exit 1
-}
+show_state() { py "print({k: c.get(k) for k in ('loaded', 'loading', 'error', 'method', 'merge', 'export', 'selected', 'sort')})"; }
 centre() { py "r = c['rects']['$1']; print(round((r[0] + r[2]) / 2), round((r[1] + r[3]) / 2))"; }
-click() {
-  xdotool mousemove --window "$wid" "$1" "$2"; sleep 0.3
-  xdotool mousedown 1; sleep 0.3
-  xdotool mouseup 1; sleep 0.3
-}
-click_rect() { read -r cx cy < <(centre "$1"); click "$cx" "$cy"; }
-type_into() {  # an empty text field: click it, type, leave it with Tab
-  click_rect "$1"
-  xdotool type --delay 40 "$2"; sleep 0.3
-  xdotool keydown Tab; sleep 0.15; xdotool keyup Tab; sleep 0.3
-}
 
 wid="$(xdotool search --sync --name '^MergeLab$' | head -1)"
 wait_for "'rects' in c and 'load' in c['rects']"

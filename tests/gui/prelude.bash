@@ -11,3 +11,32 @@ pid=""
 cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 state="$tmp/state.json"
+
+# For scripts that define py CODE (python with guilib imported and the state loaded) and centre NAME (a
+# rect's centre in window coordinates), and set $wid (the window):
+#   wait_for COND   polls the state until the python expression COND holds ($wait_tries tenths of a
+#                   second, default 200); fails when the app exits, and on a timeout after calling the
+#                   script's show_state when it defines one;
+#   click X Y       presses and releases the left button there; click_rect NAME clicks a rect's centre;
+#   type_into NAME TEXT   types into an empty text field and leaves it with Tab.
+wait_for() {
+  for _ in $(seq 1 "${wait_tries:-200}"); do
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then echo "FAIL: mergelab exited while waiting for: $1"; exit 1; fi
+    if [[ -f "$state" ]] && py "sys.exit(0 if ($1) else 1)" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "FAIL: timed out waiting for: $1"
+  if declare -F show_state > /dev/null; then show_state || true; fi
+  exit 1
+}
+click() {
+  xdotool mousemove --window "$wid" "$1" "$2"; sleep 0.3
+  xdotool mousedown 1; sleep 0.3
+  xdotool mouseup 1; sleep 0.3
+}
+click_rect() { read -r cx cy < <(centre "$1"); click "$cx" "$cy"; }
+type_into() {
+  click_rect "$1"
+  xdotool type --delay 40 "$2"; sleep 0.3
+  xdotool keydown Tab; sleep 0.15; xdotool keyup Tab; sleep 0.3
+}

@@ -24,28 +24,9 @@ data="$MERGELAB_SOURCE/tests/data/digits/data"
 pid=$!
 
 py() { python3 -c "import sys, json; sys.path.insert(0, '$here'); from guilib import *; s = load_state('$state'); t = s.get('tune', {}); c = s.get('checkpoints', {}); $1"; }
-wait_for() {
-  for _ in $(seq 1 300); do
-    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then echo "FAIL: mergelab exited while waiting for: $1"; exit 1; fi
-    if [[ -f "$state" ]] && py "sys.exit(0 if ($1) else 1)" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "FAIL: timed out waiting for: $1"
-  py "print({k: t.get(k) for k in ('loaded', 'loading', 'load_error', 'method', 'sweep', 'current', 'export')})" || true
-  exit 1
-}
+wait_tries=300
+show_state() { py "print({k: t.get(k) for k in ('loaded', 'loading', 'load_error', 'method', 'sweep', 'current', 'export')})"; }
 centre() { py "r = t['rects']['$1']; print(round((r[0] + r[2]) / 2), round((r[1] + r[3]) / 2))"; }
-click() {
-  xdotool mousemove --window "$wid" "$1" "$2"; sleep 0.3
-  xdotool mousedown 1; sleep 0.3
-  xdotool mouseup 1; sleep 0.3
-}
-click_rect() { read -r cx cy < <(centre "$1"); click "$cx" "$cy"; }
-type_into() {  # an empty text field: click it, type, leave it with Tab
-  click_rect "$1"
-  xdotool type --delay 40 "$2"; sleep 0.3
-  xdotool keydown Tab; sleep 0.15; xdotool keyup Tab; sleep 0.3
-}
 
 wid="$(xdotool search --sync --name '^MergeLab$' | head -1)"
 wait_for "'rects' in t and 'run_sweep' in t['rects']"
