@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <numeric>
+#include <thread>
 
 #include "core/merge/registry.h"
 #include "core/recipe/mergekit_yaml.h"
@@ -528,6 +529,9 @@ nlohmann::json CheckpointsPanel::state() const {
   j["diagnostics_density"] = diag_density_;
   j["method"] = method_;
   j["params"] = global_;
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& e : browse_entries_) names.push_back(e.name);
+  j["browser"] = {{"dir", browse_dir_}, {"reading", browse_job_ != nullptr}, {"entries", names}, {"error", browse_error_}};
   j["model_params"] = per_model_;
   if (family_) {
     j["n_tensors"] = family_->base->tensors().size();
@@ -608,8 +612,18 @@ void CheckpointsPanel::browse(const std::string& dir) {
   browse_dir_ = dir;
   browse_entries_.clear();
   browse_error_.clear();
+  auto job = std::make_shared<Listing>();
+  job->dir = dir;
+  browse_job_ = job;
+  std::thread([job] {
+    list_folder(*job);
+    job->done.store(true, std::memory_order_release);
+  }).detach();
+}
+
+void CheckpointsPanel::list_folder(Listing& listing) {
   std::error_code ec;
-  for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+  for (fs::directory_iterator it(listing.dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
        it.increment(ec)) {
     Entry e;
     e.name = it->path().filename().string();
@@ -623,10 +637,10 @@ void CheckpointsPanel::browse(const std::string& dir) {
     } else if (it->path().extension() != ".safetensors") {
       continue;
     }
-    browse_entries_.push_back(std::move(e));
+    listing.entries.push_back(std::move(e));
   }
-  if (ec) browse_error_ = dir + ": " + ec.message();
-  std::sort(browse_entries_.begin(), browse_entries_.end(), [](const Entry& a, const Entry& b) {
+  if (ec) listing.error = listing.dir + ": " + ec.message();
+  std::sort(listing.entries.begin(), listing.entries.end(), [](const Entry& a, const Entry& b) {
     return a.dir != b.dir ? a.dir : a.name < b.name;
   });
 }
@@ -637,6 +651,11 @@ void CheckpointsPanel::draw_browser() {
     open_browser_ = false;
   }
   ImGui::SetNextWindowSize(ImVec2(em(34.0f), em(26.0f)), ImGuiCond_Appearing);
+  if (browse_job_ && browse_job_->done.load(std::memory_order_acquire)) {
+    browse_entries_ = std::move(browse_job_->entries);
+    browse_error_ = std::move(browse_job_->error);
+    browse_job_.reset();
+  }
   if (!ImGui::BeginPopupModal("Choose a folder##ckpt_browser", nullptr, ImGuiWindowFlags_NoSavedSettings)) return;
   ImGui::TextWrapped("%s", browse_dir_.c_str());
   if (ImGui::Button("Up")) browse(fs::path(browse_dir_).parent_path().string());
@@ -651,7 +670,7 @@ void CheckpointsPanel::draw_browser() {
   ImGui::SameLine();
   if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
   if (!browse_error_.empty()) ImGui::TextColored(to_vec4(kBad), "%s", browse_error_.c_str());
-  ImGui::TextDisabled("Double-click a folder to open it; green: holds a checkpoint.");
+  ImGui::TextDisabled(browse_job_ ? "Reading the folder..." : "Double-click a folder to open it; green: holds a checkpoint.");
   ImGui::BeginChild("##entries", ImVec2(0, 0), true);
   std::string enter;
   for (const auto& e : browse_entries_) {
@@ -709,7 +728,9 @@ void CheckpointsPanel::draw_inputs(AppContext&) {
     ImGui::InputTextWithHint("##path", "folder or .safetensors file", &path);
     remember_rect(rect_name);
     ImGui::SameLine();
-    if (ImGui::Button("...")) {
+    const bool browse_clicked = ImGui::Button("...");
+    remember_rect(std::string(rect_name) + "_browse");
+    if (browse_clicked) {
       browse_target_ = target;
       std::error_code ec;
       fs::path start = path.empty() ? fs::current_path(ec) : fs::path(path);

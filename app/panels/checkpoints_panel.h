@@ -172,6 +172,15 @@ class CheckpointsPanel : public Panel {
   };
   std::vector<Entry> browse_entries_;
   std::string browse_error_;
+  /// A folder listing read on its own thread (a slow or network folder never stalls a frame); the
+  /// thread owns a share of it, so leaving the folder or closing the panel never waits for it.
+  struct Listing {
+    std::string dir, error;
+    std::vector<Entry> entries;
+    std::atomic<bool> done{false};
+  };
+  std::shared_ptr<Listing> browse_job_;
+  static void list_folder(Listing& listing);
   bool auto_loaded_ = false;
   std::map<std::string, Rect> rects_;
 

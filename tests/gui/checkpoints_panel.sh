@@ -165,6 +165,16 @@ wait_for "c['export']['state'] == 'failed' and c['error_popup']"
 click_rect error_ok
 wait_for "not c['error_popup']"
 
+# The folder browser of the base path lists the models folder (read on its own thread, sorted, folders first).
+click_rect base_browse
+wait_for "not c['browser']['reading'] and {'base', 'ft_task0', 'ft_task1', 'ft_task2'} <= set(c['browser']['entries'])"
+py "
+import os
+if c['browser']['entries'] != sorted(c['browser']['entries']): fail('browser entries not sorted: %s' % c['browser']['entries'])
+if os.path.realpath(c['browser']['dir']) != os.path.realpath('$models'): fail('browser dir %s' % c['browser']['dir'])
+print('browser: %s' % ', '.join(c['browser']['entries']))
+"
+
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
 # Screenshot: the fixture family loads before the frame in screenshot mode; the histogram's threshold lines
