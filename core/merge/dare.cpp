@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "core/merge/rescale.h"
@@ -61,11 +62,15 @@ void draw_keep_mask(uint8_t* out, Eigen::Index n, double keep, uint32_t seed) {
     // One draw per entry unless a draw must be redrawn (practically never): then the block is redone
     // entry by entry, skipping the redrawn pairs, and the rest of the stream follows.
     uint8_t* o = out + i;
-    unsigned redraw = 0;
-    for (Eigen::Index k = 0; k < m; ++k) {  // branch-free: the outcomes are random
-      const uint64_t u = u53_of(k);
-      o[k] = static_cast<uint8_t>(static_cast<uint8_t>(u >= zero_end) ^ flip_bit);
-      redraw |= static_cast<unsigned>(u >= redraw_from);
+    // Branch-free and in 64-bit integer lanes (vectorisable): u >= c exactly when bit 63 of u - c is
+    // clear, as u and c are below 2^54.
+    uint64_t redraw = 0;
+    for (Eigen::Index k = 0; k < m; ++k) {
+      uint64_t pair;  // words[2k] in the low half, words[2k + 1] in the high half (little-endian)
+      std::memcpy(&pair, words + 2 * k, sizeof pair);
+      const uint64_t u = (((pair & 0xffffffffULL) >> 5) << 26) | (pair >> 38);
+      o[k] = static_cast<uint8_t>((((u - zero_end) >> 63) ^ 1U) ^ flip_bit);
+      redraw |= ((u - redraw_from) >> 63) ^ 1U;
     }
     if (!redraw) {
       i += m;

@@ -1,5 +1,6 @@
 #include "core/merge/linear.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -9,14 +10,29 @@ template <class T>
 Vec<T> linear_merge(const VecViews<T>& models, const std::vector<double>& weights, bool normalize) {
   if (models.empty()) throw std::invalid_argument("linear_merge: no models");
   if (weights.size() != models.size()) throw std::invalid_argument("linear_merge: one weight per model is needed");
-  Vec<T> out = Vec<T>::Zero(models[0].size());
+  const Eigen::Index n = models[0].size();
   double total = 0.0;
   for (size_t i = 0; i < models.size(); ++i) {
-    if (models[i].size() != out.size()) throw std::invalid_argument("linear_merge: models differ in size");
-    out += static_cast<T>(weights[i]) * models[i];
+    if (models[i].size() != n) throw std::invalid_argument("linear_merge: models differ in size");
     total += weights[i];
   }
-  if (normalize && std::abs(total) >= 1e-8) out /= static_cast<T>(total);
+  const bool divide = normalize && std::abs(total) >= 1e-8;
+  const T divisor = static_cast<T>(total);
+  // Block by block, so the output is written once: out = ((0 + w0 x0) + w1 x1) + ... [/ total].
+  constexpr Eigen::Index kBlock = 2048;
+  Vec<T> out(n);
+  for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+    const Eigen::Index m = std::min(kBlock, n - j0);
+    T* __restrict y = out.data() + j0;
+    std::fill(y, y + m, T(0));
+    for (size_t i = 0; i < models.size(); ++i) {
+      const T w = static_cast<T>(weights[i]);
+      const T* __restrict x = models[i].data() + j0;
+      for (Eigen::Index k = 0; k < m; ++k) y[k] = y[k] + w * x[k];
+    }
+    if (divide)
+      for (Eigen::Index k = 0; k < m; ++k) y[k] = y[k] / divisor;
+  }
   return out;
 }
 

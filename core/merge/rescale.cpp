@@ -1,6 +1,5 @@
 #include "core/merge/rescale.h"
 
-#include <cmath>
 #include <stdexcept>
 
 namespace mergelab::merge {
@@ -8,13 +7,11 @@ namespace mergelab::merge {
 template <class T>
 void match_l1_norm(Vec<T>& masked, const VecView<T>& original) {
   if (masked.size() != original.size()) throw std::invalid_argument("rescale: vectors differ in size");
-  double before = 0.0, after = 0.0;
-  for (Eigen::Index i = 0; i < original.size(); ++i) {
-    before += std::abs(static_cast<double>(original[i]));
-    after += std::abs(static_cast<double>(masked[i]));
-  }
-  if (before < 1e-7 || after < 1e-7) return;
-  masked *= static_cast<T>(before / after);
+  L1Sum<T> before, after;
+  before.add(original.data(), original.size());
+  after.add(masked.data(), masked.size());
+  if (before.total() < 1e-7 || after.total() < 1e-7) return;
+  masked *= static_cast<T>(before.total() / after.total());
 }
 
 template void match_l1_norm<float>(Vec<float>&, const VecView<float>&);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/merge/rescale.h"
+#include "core/merge/simd.h"
 
 namespace mergelab::merge {
 
@@ -23,58 +24,73 @@ std::vector<const T*> data_of(const VecViews<T>& views) {
 // still adds its models in order 0, 1, ... exactly as a scalar loop would.
 constexpr Eigen::Index kBlock = 1024;
 
-// Sign election of one block: v[i] points at model i's m values; elected[k] in {-1, 0, +1} as a double
-// so the loops below run in double lanes only (vectorisable).
+// Sign election of one block: v[i] points at model i's m values; elected[k] in {-1, 0, +1} in the
+// vectors' own type. The votes are summed in that type too, in model order, as mergekit sums the weighted
+// deltas in the tensors' dtype.
 template <class T>
 void vote_block(const T* const* v, size_t models, Eigen::Index m, SignRule rule, bool tie_elects_positive,
-                double* elected) {
-  double vote_[kBlock];
-  double* __restrict vote = vote_;
-  std::fill(vote, vote + m, 0.0);
-  for (size_t i = 0; i < models; ++i) {
-    const T* __restrict x = v[i];
-    if (rule == SignRule::Count)
-      for (Eigen::Index k = 0; k < m; ++k) vote[k] += (x[k] > T(0) ? 1.0 : 0.0) - (x[k] < T(0) ? 1.0 : 0.0);
-    else
-      for (Eigen::Index k = 0; k < m; ++k) vote[k] += static_cast<double>(x[k]);
+                T* elected) {
+  using P = simd::Pack<T>;
+  using V = typename P::V;
+  using M = typename P::M;
+  const V zero = simd::splat(T(0)), one = simd::splat(T(1)), tie = simd::splat(tie_elects_positive ? T(1) : T(0));
+  Eigen::Index k = 0;
+  for (; k + P::N <= m; k += P::N) {
+    V vote = zero;
+    for (size_t i = 0; i < models; ++i) {
+      const V x = simd::load<V>(v[i] + k);
+      if (rule == SignRule::Count)
+        vote = vote + (simd::keep_if(one, static_cast<M>(x > zero)) - simd::keep_if(one, static_cast<M>(x < zero)));
+      else
+        vote = vote + x;
+    }
+    const V sign = simd::keep_if(one, static_cast<M>(vote > zero)) - simd::keep_if(one, static_cast<M>(vote < zero));
+    simd::store(elected + k, simd::choose(static_cast<M>(vote == zero), tie, sign));
   }
-  const double tie = tie_elects_positive ? 1.0 : 0.0;
-  for (Eigen::Index k = 0; k < m; ++k) elected[k] = vote[k] > 0.0 ? 1.0 : (vote[k] < 0.0 ? -1.0 : tie);
+  for (; k < m; ++k) {
+    T vote = T(0);
+    for (size_t i = 0; i < models; ++i) {
+      const T x = v[i][k];
+      vote = vote + (rule == SignRule::Count ? (x > T(0) ? T(1) : T(0)) - (x < T(0) ? T(1) : T(0)) : x);
+    }
+    elected[k] = vote > T(0) ? T(1) : (vote < T(0) ? T(-1) : (tie_elects_positive ? T(1) : T(0)));
+  }
 }
 
-// Disjoint merge of one block: the (weighted mean of the) entries whose sign is the elected one.
-// For an elected +-1, sign(x) == elected exactly when x * elected > 0; an elected 0 gives 0.
+// Disjoint merge of one block: the (weighted mean of the) entries whose sign is the elected one, summed
+// in model order in the vectors' type with the weights in that type (as mergekit does).
+// For an elected +-1, sign(x) == elected exactly when x * elected > 0; an elected 0 gives 0 (nothing
+// agrees, the sum stays +0).
 template <class T>
-void merge_block(const T* const* v, const double* weights, size_t models, Eigen::Index m, const double* elected,
+void merge_block(const T* const* v, const double* weights, size_t models, Eigen::Index m, const T* elected,
                  bool normalize, T* __restrict out) {
-  double sum_[kBlock], divisor_[kBlock];
-  double* __restrict sum = sum_;
-  double* __restrict divisor = divisor_;
-  std::fill(sum, sum + m, 0.0);
-  std::fill(divisor, divisor + m, 0.0);
-  const double* __restrict e = elected;
-  for (size_t i = 0; i < models; ++i) {
-    const T* __restrict x = v[i];
-    const double w = weights[i];
-    for (Eigen::Index k = 0; k < m; ++k) {
-      const double xd = static_cast<double>(x[k]);
-      const bool agree = xd * e[k] > 0.0;
-      const double add = agree ? xd : 0.0;
-      const double add_w = agree ? w : 0.0;
-      sum[k] = sum[k] + add;
-      divisor[k] = divisor[k] + add_w;
+  using P = simd::Pack<T>;
+  using V = typename P::V;
+  using M = typename P::M;
+  const V zero = simd::splat(T(0)), one = simd::splat(T(1));
+  Eigen::Index k = 0;
+  for (; k + P::N <= m; k += P::N) {
+    const V e = simd::load<V>(elected + k);
+    V sum = zero, divisor = zero;
+    for (size_t i = 0; i < models; ++i) {
+      const V x = simd::load<V>(v[i] + k);
+      const M agree = static_cast<M>(x * e > zero);
+      sum = sum + simd::keep_if(x, agree);
+      divisor = divisor + simd::keep_if(simd::splat(static_cast<T>(weights[i])), agree);
     }
+    if (normalize) sum = sum / simd::choose(static_cast<M>(divisor != zero), divisor, one);
+    simd::store(out + k, sum);
   }
-  // Where the elected sign is 0 nothing agreed (x * 0 > 0 never holds), so the sum is +0 and so is the
-  // result, as the rule wants: no select needed, and both loops vectorise.
-  if (normalize)
-    for (Eigen::Index k = 0; k < m; ++k) {
-      const double d = divisor[k];
-      const double by = d != 0.0 ? d : 1.0;
-      out[k] = static_cast<T>(sum[k] / by);
+  for (; k < m; ++k) {
+    T sum = T(0), divisor = T(0);
+    for (size_t i = 0; i < models; ++i) {
+      const T x = v[i][k];
+      const bool agree = x * elected[k] > T(0);
+      sum = sum + (agree ? x : T(0));
+      divisor = divisor + (agree ? static_cast<T>(weights[i]) : T(0));
     }
-  else
-    for (Eigen::Index k = 0; k < m; ++k) out[k] = static_cast<T>(sum[k]);
+    out[k] = normalize ? sum / (divisor != T(0) ? divisor : T(1)) : sum;
+  }
 }
 }  // namespace
 
@@ -85,7 +101,7 @@ Eigen::VectorXi elect_sign(const VecViews<T>& weighted, SignRule rule, bool tie_
   const auto ptr = data_of(weighted);
   std::vector<const T*> at(ptr.size());
   Eigen::VectorXi elected(n);
-  double e[kBlock];
+  T e[kBlock];
   for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - j0);
     for (size_t i = 0; i < ptr.size(); ++i) at[i] = ptr[i] + j0;
@@ -103,11 +119,11 @@ Vec<T> disjoint_merge(const VecViews<T>& weighted, const std::vector<double>& we
   const auto ptr = data_of(weighted);
   std::vector<const T*> at(ptr.size());
   Vec<T> out(n);
-  double e[kBlock];
+  T e[kBlock];
   for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - j0);
     for (size_t i = 0; i < ptr.size(); ++i) at[i] = ptr[i] + j0;
-    for (Eigen::Index k = 0; k < m; ++k) e[k] = elected[j0 + k] > 0 ? 1.0 : (elected[j0 + k] < 0 ? -1.0 : 0.0);
+    for (Eigen::Index k = 0; k < m; ++k) e[k] = elected[j0 + k] > 0 ? T(1) : (elected[j0 + k] < 0 ? T(-1) : T(0));
     merge_block(at.data(), weights.data(), at.size(), m, e, normalize, out.data() + j0);
   }
   return out;
@@ -164,22 +180,85 @@ struct Resolved {
 // The vector up to and including the DARE step (mask, pre-rescale), entries [j0, j0 + m) into out.
 template <class T>
 void dared_block(const Resolved<T>& r, Eigen::Index j0, Eigen::Index m, T* __restrict out) {
-  // Simple loops, each select on already computed values: they vectorise.
+  using P = simd::Pack<T>;
+  using V = typename P::V;
   const T* x = r.model + j0;
-  if (r.base) {
-    const T* b = r.base + j0;
-    for (Eigen::Index k = 0; k < m; ++k) out[k] = x[k] - b[k];
-  } else {
-    std::copy(x, x + m, out);
+  const T* b = r.base ? r.base + j0 : nullptr;
+  const uint8_t* keep = r.mask ? r.mask + j0 : nullptr;
+  const V pre = simd::splat(r.pre_value);
+  Eigen::Index k = 0;
+  for (; k + P::N <= m; k += P::N) {  // the branches are the same for every pack
+    V v = simd::load<V>(x + k);
+    if (b) v = v - simd::load<V>(b + k);
+    if (keep) v = simd::keep_if(v, simd::byte_mask<T>(keep + k));
+    if (r.pre == Scale::Divide) v = v / pre;
+    else if (r.pre == Scale::Multiply) v = v * pre;
+    simd::store(out + k, v);
   }
-  if (r.mask) {
-    const uint8_t* keep = r.mask + j0;
-    for (Eigen::Index k = 0; k < m; ++k) out[k] = keep[k] ? out[k] : T(0);
+  for (; k < m; ++k) {
+    T v = b ? x[k] - b[k] : x[k];
+    if (keep) v = keep[k] ? v : T(0);
+    if (r.pre == Scale::Divide) v = v / r.pre_value;
+    else if (r.pre == Scale::Multiply) v = v * r.pre_value;
+    out[k] = v;
   }
-  if (r.pre == Scale::Divide)
-    for (Eigen::Index k = 0; k < m; ++k) out[k] /= r.pre_value;
-  else if (r.pre == Scale::Multiply)
-    for (Eigen::Index k = 0; k < m; ++k) out[k] *= r.pre_value;
+}
+
+// The final values of entries [j0, j0 + m) (DARE step, trim, post-rescale, weight) in one pass, for the
+// blocks where that is possible: no quantile trim, and no entry equal to a top-k cut-off (those are kept
+// in index order, which final_block_staged does). Returns false, with out undefined, when it is not.
+template <class T>
+bool final_block_fused(const Resolved<T>& r, Eigen::Index j0, Eigen::Index m, T* __restrict out) {
+  using P = simd::Pack<T>;
+  using V = typename P::V;
+  using M = typename P::M;
+  if (r.cut == Cut::Quantile) return false;
+  if (r.cut == Cut::ZeroAll) {
+    std::fill(out, out + m, T(0));
+    return true;
+  }
+  const bool top_k = r.cut == Cut::TopK;
+  const T* x = r.model + j0;
+  const T* b = r.base ? r.base + j0 : nullptr;
+  const uint8_t* keep = r.mask ? r.mask + j0 : nullptr;
+  const V pre = simd::splat(r.pre_value), post = simd::splat(r.post_value), weight = simd::splat(r.weight);
+  const V cutoff = simd::splat(r.cutoff);
+  M equal = static_cast<M>(cutoff != cutoff);  // all clear
+  Eigen::Index k = 0;
+  for (; k + P::N <= m; k += P::N) {  // the branches are the same for every pack
+    V v = simd::load<V>(x + k);
+    if (b) v = v - simd::load<V>(b + k);
+    if (keep) v = simd::keep_if(v, simd::byte_mask<T>(keep + k));
+    if (r.pre == Scale::Divide) v = v / pre;
+    else if (r.pre == Scale::Multiply) v = v * pre;
+    if (top_k) {
+      const V a = simd::abs<T>(v);
+      equal |= static_cast<M>(a == cutoff);
+      v = simd::keep_if(v, static_cast<M>(a > cutoff));
+    }
+    if (r.post == Scale::Divide) v = v / post;
+    else if (r.post == Scale::Multiply) v = v * post;
+    if (r.weighted) v = v * weight;
+    simd::store(out + k, v);
+  }
+  bool any_equal = false;
+  for (int l = 0; l < P::N; ++l) any_equal = any_equal || equal[l] != 0;
+  for (; k < m; ++k) {
+    T v = b ? x[k] - b[k] : x[k];
+    if (keep) v = keep[k] ? v : T(0);
+    if (r.pre == Scale::Divide) v = v / r.pre_value;
+    else if (r.pre == Scale::Multiply) v = v * r.pre_value;
+    if (top_k) {
+      const T a = std::abs(v);
+      any_equal = any_equal || a == r.cutoff;
+      v = a > r.cutoff ? v : T(0);
+    }
+    if (r.post == Scale::Divide) v = v / r.post_value;
+    else if (r.post == Scale::Multiply) v = v * r.post_value;
+    if (r.weighted) v = v * r.weight;
+    out[k] = v;
+  }
+  return !any_equal;
 }
 
 // The magnitude trim in place; `equal_left` counts down the entries equal to the cut-off still to keep
@@ -214,7 +293,7 @@ void post_block(const Resolved<T>& r, T* x, Eigen::Index m) {
     for (Eigen::Index k = 0; k < m; ++k) x[k] *= r.weight;
 }
 
-// match_l1_norm's factor: |before|_1 / |after|_1 accumulated in double in index order, or none.
+// match_l1_norm's factor: |before|_1 / |after|_1 (summed by L1Sum), or none.
 template <class T>
 void set_l1_scale(double before, double after, Scale& op, T& value) {
   if (before < 1e-7 || after < 1e-7) return;
@@ -222,37 +301,31 @@ void set_l1_scale(double before, double after, Scale& op, T& value) {
   value = static_cast<T>(before / after);
 }
 
-// DARE's L1 rescale needs |tau|_1 and |mask * tau|_1 of each model, each summed in index order. The
-// models of a group of G are summed side by side (2G independent dependency chains instead of 2), and
-// each block of the base is read once for all of them.
+// DARE's L1 rescale needs |tau|_1 and |mask * tau|_1 of each model. Each block of the base is read once
+// for the models of a group of G.
 template <int G, class T>
 void dare_l1_sums(const std::vector<Resolved<T>*>& group, Eigen::Index n, double* before, double* after) {
-  static const std::vector<uint8_t> all_kept(static_cast<size_t>(kBlock), 1);
-  double bs[G] = {}, as[G] = {};
-  std::vector<T> storage(static_cast<size_t>(G * kBlock));
+  L1Sum<T> bs[G], as[G];
+  T x[kBlock];
   for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - j0);
-    const T* x[G];
-    const uint8_t* keep[G];
     for (int g = 0; g < G; ++g) {
-      Resolved<T> raw = *group[static_cast<size_t>(g)];
-      raw.mask = nullptr;
-      raw.pre = Scale::None;
-      T* out = storage.data() + g * kBlock;
-      dared_block(raw, j0, m, out);
-      x[g] = out;
-      keep[g] = group[static_cast<size_t>(g)]->mask ? group[static_cast<size_t>(g)]->mask + j0 : all_kept.data();
-    }
-    for (Eigen::Index k = 0; k < m; ++k)
-      for (int g = 0; g < G; ++g) {
-        const double a = std::abs(static_cast<double>(x[g][k]));
-        bs[g] += a;
-        as[g] += keep[g][k] ? a : 0.0;
+      const Resolved<T>& r = *group[static_cast<size_t>(g)];
+      const T* model = r.model + j0;
+      if (r.base) {
+        const T* b = r.base + j0;
+        for (Eigen::Index k = 0; k < m; ++k) x[k] = model[k] - b[k];
+      } else {
+        std::copy(model, model + m, x);
       }
+      bs[g].add(x, m);
+      if (r.mask) as[g].add_kept(x, r.mask + j0, m);
+      else as[g].add(x, m);
+    }
   }
   for (int g = 0; g < G; ++g) {
-    before[g] = bs[g];
-    after[g] = as[g];
+    before[g] = bs[g].total();
+    after[g] = as[g].total();
   }
 }
 
@@ -342,7 +415,7 @@ std::vector<Resolved<T>> resolve_all(const std::vector<SparseTaskVector<T>>& tvs
       r.post = Scale::Divide;
       r.post_value = static_cast<T>(std::max(s.post_keep, 1e-10));
     } else if (s.post == DareRescale::L1) {
-      double before = 0.0, after = 0.0;
+      L1Sum<T> before, after;
       T trimmed[kBlock];
       Eigen::Index equal_left = r.equal_keep;
       for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
@@ -350,12 +423,10 @@ std::vector<Resolved<T>> resolve_all(const std::vector<SparseTaskVector<T>>& tvs
         dared_block(r, j0, m, block);
         std::copy(block, block + m, trimmed);
         trim_block(r, trimmed, m, equal_left);
-        for (Eigen::Index k = 0; k < m; ++k) {
-          before += std::abs(static_cast<double>(block[k]));
-          after += std::abs(static_cast<double>(trimmed[k]));
-        }
+        before.add(block, m);
+        after.add(trimmed, m);
       }
-      set_l1_scale(before, after, r.post, r.post_value);
+      set_l1_scale(before.total(), after.total(), r.post, r.post_value);
     }
   }
   return rs;
@@ -374,6 +445,7 @@ void for_each_block(std::vector<Resolved<T>>& rs, Eigen::Index n, Fn&& fn) {
   for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - j0);
     for (size_t i = 0; i < rs.size(); ++i) {
+      if (final_block_fused(rs[i], j0, m, values[i])) continue;
       dared_block(rs[i], j0, m, values[i]);
       trim_block(rs[i], values[i], m, equal_left[i]);
       post_block(rs[i], values[i], m);
@@ -392,7 +464,7 @@ Vec<T> consensus_merge_streamed(const T* base, Eigen::Index n, const std::vector
   for (const auto& s : tvs) weights.push_back(s.weight);
   const T lambda = static_cast<T>(o.lambda);
   Vec<T> out(n);
-  double elected[kBlock];
+  T elected[kBlock];
   T merged[kBlock];
   for_each_block(rs, n, [&](Eigen::Index j0, Eigen::Index m, const std::vector<T*>& v) {
     vote_block(v.data(), v.size(), m, o.sign, o.tie_elects_positive, elected);

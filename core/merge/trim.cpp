@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <type_traits>
 #include <stdexcept>
 
@@ -70,16 +71,31 @@ std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Inde
       }
       return cuts;
     }
-    // A fixed sample of 2048 entries guesses which high buckets can hold the cut-off; pass 1 keeps the
-    // bits of the entries falling in them, so when the guess holds (almost always) the low 16 bits are
-    // counted from those and pass 2 over the data is skipped. Either way the result is exact.
-    constexpr Eigen::Index kSample = 2048;
-    std::vector<uint32_t> range_lo(count, 1), range_hi(count, 0);  // empty range: nothing kept
-    std::vector<std::vector<uint32_t>> kept(count);
-    std::vector<Eigen::Index> kept_count(count, 0);
-    std::vector<char> overflow(count, 0);
+    std::vector<Eigen::Index> nans(count, 0);
+    // The cut-off in bit order (NaN above +inf), then `above` as `>` counts (NaN never above).
+    auto finish = [&](size_t i, uint32_t c) {
+      std::memcpy(&cuts[i].cutoff, &c, sizeof c);
+      if (nans[i] == 0) return;
+      cuts[i].above = 0;
+      for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+        const Eigen::Index m = std::min(kBlock, n - j0);
+        sources[i](j0, m, block.data());
+        for (Eigen::Index k = 0; k < m; ++k) cuts[i].above += std::abs(block[static_cast<size_t>(k)]) > cuts[i].cutoff;
+      }
+    };
+    std::vector<char> done(count, 0);
+    // 1. A fixed sample of 8192 entries guesses a range of high 16-bit buckets [lo, hi] holding the cut-off.
+    // One pass counts the entries above the range and keeps the bits of those inside it (branch-free);
+    // when the cut-off does fall inside (almost always), it is selected among the kept entries alone.
+    constexpr Eigen::Index kSample = 8192;
     if (n >= 8 * kSample) {
-      std::vector<uint32_t> sample(kSample);
+      std::vector<uint32_t> range_lo(count), range_hi(count), sample(kSample);
+      // Room for a quarter of the entries (the range usually holds about 6%), left uninitialised.
+      const auto room = static_cast<size_t>(n / 4 + kBlock);
+      std::vector<std::unique_ptr<uint32_t[]>> kept(count);
+      for (auto& k : kept) k.reset(new uint32_t[room]);
+      std::vector<Eigen::Index> kept_count(count, 0), above_range(count, 0);
+      std::vector<char> overflow(count, 0);
       for (size_t i = 0; i < count; ++i) {
         for (Eigen::Index t = 0; t < kSample; ++t) {
           float x;
@@ -92,15 +108,76 @@ std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Inde
         const auto margin = static_cast<Eigen::Index>(5.0 * std::sqrt(kSample * q * (1.0 - q))) + 16;
         range_hi[i] = sample[static_cast<size_t>(std::max<Eigen::Index>(at - margin, 0))] >> 16;
         range_lo[i] = sample[static_cast<size_t>(std::min<Eigen::Index>(at + margin, kSample - 1))] >> 16;
-        kept[i].resize(static_cast<size_t>(n / 8 + kBlock));
+      }
+      std::vector<uint32_t> b(static_cast<size_t>(kBlock));
+      for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+        const Eigen::Index m = std::min(kBlock, n - j0);
+        for (size_t i = 0; i < count; ++i) {
+          sources[i](j0, m, block.data());
+          const uint32_t hi = range_hi[i], lo = range_lo[i], width = hi - lo;
+          Eigen::Index above = 0, nan = 0;
+          for (Eigen::Index k = 0; k < m; ++k) {  // vectorisable
+            const uint32_t x = bits(block[static_cast<size_t>(k)]);
+            b[static_cast<size_t>(k)] = x;
+            above += (x >> 16) > hi;
+            nan += x > 0x7f800000U;
+          }
+          above_range[i] += above;
+          nans[i] += nan;
+          if (overflow[i]) continue;
+          if (kept_count[i] + m > static_cast<Eigen::Index>(room)) {
+            overflow[i] = 1;
+            continue;
+          }
+          uint32_t* out = kept[i].get();
+          Eigen::Index c = kept_count[i];
+          for (Eigen::Index k = 0; k < m; ++k) {  // branch-free append
+            const uint32_t x = b[static_cast<size_t>(k)];
+            out[c] = x;
+            c += ((x >> 16) - lo) <= width;
+          }
+          kept_count[i] = c;
+        }
+      }
+      for (size_t i = 0; i < count; ++i) {
+        const Eigen::Index need = keeps[i] - above_range[i];  // the cut-off is the need-th largest kept
+        if (overflow[i] || need < 1 || need > kept_count[i]) continue;
+        // Radix select among the kept: their high 16 bits span [lo, hi], then the low 16 bits.
+        std::vector<Eigen::Index> high(range_hi[i] - range_lo[i] + 1, 0), low(1 << 16, 0);
+        const uint32_t* k_bits = kept[i].get();
+        for (Eigen::Index t = 0; t < kept_count[i]; ++t) ++high[(k_bits[t] >> 16) - range_lo[i]];
+        Eigen::Index remaining = need;
+        cuts[i].above = above_range[i];
+        size_t h = high.size() - 1;
+        for (;; --h) {
+          if (high[h] >= remaining) break;
+          remaining -= high[h];
+          cuts[i].above += high[h];
+        }
+        const uint32_t bucket = range_lo[i] + static_cast<uint32_t>(h);
+        for (Eigen::Index t = 0; t < kept_count[i]; ++t)
+          if ((k_bits[t] >> 16) == bucket) ++low[k_bits[t] & 0xffffU];
+        uint32_t l = 0xffff;
+        for (;; --l) {
+          if (low[l] >= remaining) break;
+          remaining -= low[l];
+          cuts[i].above += low[l];
+        }
+        finish(i, (bucket << 16) | l);
+        done[i] = 1;
       }
     }
-    // Pass 1: histogram of the high 15 bits (exponent + 7 mantissa bits) of every |x|.
-    std::vector<std::vector<Eigen::Index>> high(count, std::vector<Eigen::Index>(1 << 15, 0));
-    std::vector<Eigen::Index> nans(count, 0);
+    // 2. Otherwise an exact radix select over all entries: the high 16 bits in one pass, the low 16 bits
+    // of the cut-off's bucket in a second.
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < count; ++i)
+      if (!done[i]) todo.push_back(i);
+    if (todo.empty()) return cuts;
+    std::vector<std::vector<Eigen::Index>> high(count), low(count);
+    for (size_t i : todo) high[i].assign(1 << 15, 0), nans[i] = 0;
     for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
       const Eigen::Index m = std::min(kBlock, n - j0);
-      for (size_t i = 0; i < count; ++i) {
+      for (size_t i : todo) {
         sources[i](j0, m, block.data());
         Eigen::Index* h = high[i].data();
         Eigen::Index nan = 0;
@@ -110,25 +187,12 @@ std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Inde
           nan += b > 0x7f800000U;
         }
         nans[i] += nan;
-        if (range_lo[i] > range_hi[i] || overflow[i]) continue;
-        if (kept_count[i] + m > static_cast<Eigen::Index>(kept[i].size())) {
-          overflow[i] = 1;
-          continue;
-        }
-        uint32_t* out = kept[i].data();
-        Eigen::Index c = kept_count[i];
-        const uint32_t lo = range_lo[i], width = range_hi[i] - range_lo[i];
-        for (Eigen::Index k = 0; k < m; ++k) {  // branch-free append
-          const uint32_t b = bits(block[static_cast<size_t>(k)]);
-          out[c] = b;
-          c += ((b >> 16) - lo) <= width;
-        }
-        kept_count[i] = c;
       }
     }
-    std::vector<Eigen::Index> remaining(keeps);
+    std::vector<Eigen::Index> remaining(count);
     std::vector<uint32_t> bucket(count);
-    for (size_t i = 0; i < count; ++i) {
+    for (size_t i : todo) {
+      remaining[i] = keeps[i];
       uint32_t h = 0x7fff;
       for (;; --h) {
         if (high[i][h] >= remaining[i]) break;
@@ -136,52 +200,29 @@ std::vector<TopKCut<T>> top_k_cuts(Eigen::Index n, const std::vector<Eigen::Inde
         cuts[i].above += high[i][h];
       }
       bucket[i] = h;
+      high[i] = {};
+      low[i].assign(1 << 16, 0);
     }
-    high.clear();
-    // The low 16 bits within each vector's cut-off bucket: from the kept bits, or pass 2 over the data.
-    std::vector<std::vector<Eigen::Index>> low(count, std::vector<Eigen::Index>(1 << 16, 0));
-    std::vector<size_t> need_pass;
-    for (size_t i = 0; i < count; ++i) {
-      if (!overflow[i] && range_lo[i] <= bucket[i] && bucket[i] <= range_hi[i]) {
+    for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
+      const Eigen::Index m = std::min(kBlock, n - j0);
+      for (size_t i : todo) {
+        sources[i](j0, m, block.data());
         Eigen::Index* l = low[i].data();
-        const uint32_t* b = kept[i].data();
-        for (Eigen::Index t = 0; t < kept_count[i]; ++t)
-          if ((b[t] >> 16) == bucket[i]) ++l[b[t] & 0xffffU];
-      } else {
-        need_pass.push_back(i);
-      }
-      kept[i] = {};
-    }
-    if (!need_pass.empty())
-      for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
-        const Eigen::Index m = std::min(kBlock, n - j0);
-        for (size_t i : need_pass) {
-          sources[i](j0, m, block.data());
-          Eigen::Index* l = low[i].data();
-          const uint32_t h = bucket[i];
-          for (Eigen::Index k = 0; k < m; ++k) {
-            const uint32_t b = bits(block[static_cast<size_t>(k)]);
-            if ((b >> 16) == h) ++l[b & 0xffffU];
-          }
+        const uint32_t h = bucket[i];
+        for (Eigen::Index k = 0; k < m; ++k) {
+          const uint32_t b = bits(block[static_cast<size_t>(k)]);
+          if ((b >> 16) == h) ++l[b & 0xffffU];
         }
       }
-    for (size_t i = 0; i < count; ++i) {
+    }
+    for (size_t i : todo) {
       uint32_t l = 0xffff;
       for (;; --l) {
         if (low[i][l] >= remaining[i]) break;
         remaining[i] -= low[i][l];
         cuts[i].above += low[i][l];
       }
-      const uint32_t c = (bucket[i] << 16) | l;
-      std::memcpy(&cuts[i].cutoff, &c, sizeof c);
-      if (nans[i] > 0) {  // NaNs sort above +inf by their bits, but `>` is false for them: count as it counts
-        cuts[i].above = 0;
-        for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
-          const Eigen::Index m = std::min(kBlock, n - j0);
-          sources[i](j0, m, block.data());
-          for (Eigen::Index k = 0; k < m; ++k) cuts[i].above += std::abs(block[static_cast<size_t>(k)]) > cuts[i].cutoff;
-        }
-      }
+      finish(i, (bucket[i] << 16) | l);
     }
   } else {
     for (size_t i = 0; i < count; ++i) {

@@ -37,9 +37,11 @@ using BlockSource = std::function<void(Eigen::Index j0, Eigen::Index m, T* out)>
 /// `cutoff` is the keep-th largest magnitude (1 <= keep <= n), `above` how many magnitudes compare
 /// greater than it. Exactly `keep` entries survive: all of `above`, then the first keep - above
 /// entries (in index order) whose magnitude equals the cut-off.
-/// float: a two-level radix select on the bits of |x|: one streaming pass when a fixed sample of 2048
-/// entries guessed the cut-off's bucket (the pass keeps the bits of that bucket range), two otherwise,
-/// one more only when NaNs are present; double: nth_element on the stored magnitudes.
+/// float (n >= 65536): a fixed sample of 8192 entries guesses a range of buckets (high 16 bits of |x|)
+/// holding the cut-off; one streaming pass counts the entries above the range and keeps the bits of those
+/// inside it, and the cut-off is selected among those. When the guess misses, an exact two-pass radix
+/// select over all entries follows. One more pass only when NaNs are present. Smaller float vectors:
+/// nth_element on the magnitudes' bits; double: nth_element on the stored magnitudes.
 template <class T>
 struct TopKCut {
   T cutoff = T(0);

@@ -11,7 +11,8 @@
 // time was spent waiting for a core when the machine is shared;
 // peak_rss_MB = VmHWM of this process during the run (reset through /proc/self/clear_refs before each run):
 // it stays flat from 256 MB to 1 GB, i.e. it does not grow with the number of tensors.
-// Output files are not fsynced in either case (both measure page-cache bandwidth). Everything is generated
+// Output files are not fsynced in either case (both measure page-cache bandwidth); every run starts after a
+// sync(), so no earlier run's writeback competes with it. Everything is generated
 // under $TMPDIR/mergelab_engine_bench_<pid> and deleted when the benchmark ends.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -83,6 +84,7 @@ void ensure_models(int mb) {
     }
     w.finish();
   }
+  ::sync();  // the generated files' writeback would otherwise compete with the first runs
   d.current_mb = mb;
 }
 
@@ -115,6 +117,7 @@ void BM_Copy(benchmark::State& state) {
   double best = 0, cpu = 0;
   reset_peak_rss();
   for (auto _ : state) {
+    ::sync();  // start each run with no writeback pending
     const auto start = std::chrono::steady_clock::now();
     const double cpu_start = process_cpu_seconds();
     const std::string out = d.out() + ".copy";
@@ -172,6 +175,7 @@ void BM_Merge(benchmark::State& state, const std::string& method) {
   double cpu = 0;
   for (auto _ : state) {
     fs::remove_all(d.out());
+    ::sync();
     const auto start = std::chrono::steady_clock::now();
     const double cpu_start = process_cpu_seconds();
     const engine::MergePlan plan = engine::plan_merge(r, {.seed = 1});

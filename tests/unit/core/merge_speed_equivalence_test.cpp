@@ -54,14 +54,17 @@ V<T> ref_trim(const V<T>& x, double k, int rule) {
   return rule == 0 ? ref_quantile_trim(x, k) : ref_top_k(x, k);
 }
 
-// match_l1_norm written out.
+// match_l1_norm written out: entry i summed into lane i % 8, the lanes added as documented in rescale.h.
+template <class T>
+double ref_l1_norm(const V<T>& x) {
+  double lane[8] = {};
+  for (Eigen::Index i = 0; i < x.size(); ++i) lane[i % 8] += std::abs(static_cast<double>(x[i]));
+  return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+}
+
 template <class T>
 void ref_l1(V<T>& masked, const V<T>& original) {
-  double before = 0, after = 0;
-  for (Eigen::Index i = 0; i < original.size(); ++i) {
-    before += std::abs(static_cast<double>(original[i]));
-    after += std::abs(static_cast<double>(masked[i]));
-  }
+  const double before = ref_l1_norm(original), after = ref_l1_norm(masked);
   if (before < 1e-7 || after < 1e-7) return;
   const T f = static_cast<T>(before / after);
   for (Eigen::Index i = 0; i < masked.size(); ++i) masked[i] = masked[i] * f;
@@ -96,16 +99,17 @@ V<T> ref_consensus(const V<T>& base, const std::vector<V<T>>& sparse, const std:
     if (w[i] != 1.0)
       for (Eigen::Index j = 0; j < n; ++j) v[i][j] = v[i][j] * static_cast<T>(w[i]);
   V<T> out(n);
+  // Votes, sums and divisors in T, in model order.
   for (Eigen::Index j = 0; j < n; ++j) {
-    double vote = 0;
-    for (const auto& x : v) vote += count ? static_cast<double>((x[j] > 0) - (x[j] < 0)) : static_cast<double>(x[j]);
+    T vote = 0;
+    for (const auto& x : v) vote += count ? static_cast<T>((x[j] > 0) - (x[j] < 0)) : x[j];
     int e = (vote > 0) - (vote < 0);
     if (e == 0 && tie_pos) e = 1;
-    double sum = 0, div = 0;
+    T sum = 0, div = 0;
     for (size_t i = 0; i < v.size(); ++i)
       if (((v[i][j] > 0) - (v[i][j] < 0)) == e) {
-        sum += static_cast<double>(v[i][j]);
-        div += w[i];
+        sum += v[i][j];
+        div += static_cast<T>(w[i]);
       }
     if (normalize && div != 0) sum /= div;
     const T merged = e == 0 ? T(0) : static_cast<T>(sum);
