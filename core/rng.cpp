@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "core/wide_kernel.h"
+
 namespace mergelab {
 
 namespace {
@@ -28,7 +30,7 @@ void RandomState::seed(uint32_t seed) {
 // The reference twist, split where its indices wrap (i + 1 and i + kM mod kN) so no `%` is left in the
 // loops: the first loop reads only old words ahead of i, the second reads words the first rewrote 227
 // places back, which keeps both vectorisable.
-void RandomState::generate() {
+MERGELAB_WIDE_KERNEL void RandomState::generate() {
   uint32_t* mt = mt_.data();
   auto twist = [](uint32_t upper, uint32_t lower, uint32_t far) {
     const uint32_t y = (upper & kUpperMask) | (lower & kLowerMask);
@@ -56,7 +58,7 @@ uint32_t RandomState::next_uint32() {
   return temper(mt_[index_++]);
 }
 
-void RandomState::fill_uint32(uint32_t* out, size_t n) {
+MERGELAB_WIDE_KERNEL void RandomState::fill_uint32(uint32_t* out, size_t n) {
   while (n > 0) {
     if (index_ >= kN) generate();
     const size_t take = std::min(n, static_cast<size_t>(kN - index_));

@@ -7,6 +7,7 @@
 
 #include "core/merge/rescale.h"
 #include "core/rng.h"
+#include "core/wide_kernel.h"
 
 namespace mergelab::merge {
 
@@ -29,7 +30,7 @@ uint64_t first_true(uint64_t lo, uint64_t hi, Pred pred) {
 }
 }  // namespace
 
-void draw_keep_mask(uint8_t* out, Eigen::Index n, double keep, uint32_t seed) {
+MERGELAB_WIDE_KERNEL void draw_keep_mask(uint8_t* out, Eigen::Index n, double keep, uint32_t seed) {
   if (!(keep >= 0.0 && keep <= 1.0)) throw std::invalid_argument("dare: keep probability 1 - p must be in [0, 1]");
   if (keep == 0.0) {  // numpy draws nothing for p = 0
     std::fill(out, out + n, uint8_t{0});
