@@ -53,6 +53,7 @@ template double slerp_angle<double>(const VecView<double>&, const VecView<double
 }  // namespace mergelab::merge
 
 // ---- registry entry --------------------------------------------------------------------------
+#include "core/merge/param_specs.h"
 #include "core/merge/registry.h"
 
 namespace mergelab::merge {
@@ -74,7 +75,9 @@ MethodSpec slerp_method() {
   m.min_models = 2;
   m.max_models = 2;
   m.params = {
-      {"t", "t", "position along the arc: 0 = first model (mergekit: the base), 1 = second", ParamSpec::Kind::Real, 0.5, 0.0, 1.0, {}, false},
+      // Slider [0, 1]; any finite t is accepted, as in mergekit (outside [0, 1] the arc is extrapolated).
+      params::unbounded({"t", "t", "position along the arc: 0 = first model (mergekit: the base), 1 = second",
+                         ParamSpec::Kind::Real, 0.5, 0.0, 1.0, {}, false}),
       {"rule", "parallel rule", "article: LERP when the angle < 1e-6; mergekit: LERP when |cos| > 0.9995",
        ParamSpec::Kind::Choice, 1, 0, 1, {"article", "mergekit"}, false},
   };

@@ -51,6 +51,22 @@ grep -q "weight: 3" "$out/ta/mergekit_config.yml"
 "$MERGELAB" merge "$out/ta/mergekit_config.yml" --out "$out/again" --quiet
 "$MERGELAB" compare "$out/again" "$out/ta" --atol 0 --quiet
 
+# slerp's t beyond 1 extrapolates along the arc (mergekit accepts any t): it runs, the config keeps it, and
+# the result lies past the fine-tune, not on it.
+cat > "$out/slerp.yml" <<Y
+merge_method: slerp
+base_model: $models/base
+models:
+  - model: $models/base
+  - model: $models/ft_task0
+parameters: {t: 1.5}
+Y
+"$MERGELAB" merge "$out/slerp.yml" --out "$out/slerp" --quiet
+grep -q "t: 1.5" "$out/slerp/mergekit_config.yml" || { cat "$out/slerp/mergekit_config.yml"; exit 1; }
+if "$MERGELAB" compare "$out/slerp" "$models/ft_task0" --atol 1e-3 --quiet > /dev/null; then
+  echo "slerp t=1.5 equals ft_task0"; exit 1
+fi
+
 # Fractions keep their limits: one error line naming the file, method and parameter; exit 1; nothing written.
 check_bad() {  # name, parameters line, expected message
   cat > "$out/$1.yml" <<Y

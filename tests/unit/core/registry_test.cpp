@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "core/toy/lab.h"
 
 using namespace mergelab::merge;
@@ -61,8 +64,14 @@ TEST(Registry, RejectsBadInputsWithClearMessages) {
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), "slerp: takes 2 models, got 3");
   }
-  p.set("t", 1.5);
   MergeInputs<double> two{nullptr, {a.data(), b.data()}, 2, {}};
+  // t outside [0, 1] extrapolates along the arc, as mergekit does: a, b orthonormal, angle pi/2, so
+  // t = 1.5 gives sin(-pi/4) a + sin(3 pi/4) b = (-1/sqrt2, 1/sqrt2), still of norm 1.
+  p.set("t", 1.5);
+  const Eigen::VectorXd beyond = run_merge(*slerp, two, p);
+  EXPECT_NEAR(beyond[0], -std::sqrt(0.5), 1e-12);
+  EXPECT_NEAR(beyond[1], std::sqrt(0.5), 1e-12);
+  p.set("t", std::numeric_limits<double>::quiet_NaN());
   EXPECT_THROW(run_merge(*slerp, two, p), std::invalid_argument);
   const MethodSpec* ta = find_method("task_arithmetic");
   Params q = make_params(*ta);

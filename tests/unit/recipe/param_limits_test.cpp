@@ -58,10 +58,15 @@ TEST(ParamLimits, SliderRangesSitInsideTheHardLimits) {
   EXPECT_TRUE(std::isinf(ties->param("lambda")->hard_max()));
   EXPECT_EQ(ties->param("density")->hard_min(), 0.0);
   EXPECT_EQ(ties->param("density")->hard_max(), 1.0);
-  // A parameter without explicit limits is limited to its slider range (slerp's t: [0, 1]).
+  // slerp's t: slider [0, 1], any finite value accepted (mergekit extrapolates the arc).
   const merge::ParamSpec* t = merge::find_method("slerp")->param("t");
-  EXPECT_FALSE(t->limit_min.has_value());
-  EXPECT_EQ(t->value_problem(1.5), "is 1.5, outside [0, 1]");
+  EXPECT_EQ(t->max_value, 1.0);
+  EXPECT_EQ(t->value_problem(1.5), "");
+  EXPECT_EQ(t->value_problem(-0.5), "");
+  // A parameter without explicit limits is limited to its slider range.
+  const merge::ParamSpec plain{"x", "x", "", merge::ParamSpec::Kind::Real, 0.5, 0.0, 1.0, {}, false};
+  EXPECT_FALSE(plain.limit_min.has_value());
+  EXPECT_EQ(plain.value_problem(1.5), "is 1.5, outside [0, 1]");
 }
 
 TEST(ParamLimits, ValueProblemsNameTheValueAndTheLimits) {
