@@ -177,68 +177,44 @@ struct Resolved {
   T weight = T(1);
 };
 
-// The vector up to and including the DARE step (mask, pre-rescale), entries [j0, j0 + m) into out.
-template <class T>
-void dared_block(const Resolved<T>& r, Eigen::Index j0, Eigen::Index m, T* __restrict out) {
-  using P = simd::Pack<T>;
-  using V = typename P::V;
-  const T* x = r.model + j0;
-  const T* b = r.base ? r.base + j0 : nullptr;
-  const uint8_t* keep = r.mask ? r.mask + j0 : nullptr;
-  const V pre = simd::splat(r.pre_value);
-  Eigen::Index k = 0;
-  for (; k + P::N <= m; k += P::N) {  // the branches are the same for every pack
-    V v = simd::load<V>(x + k);
-    if (b) v = v - simd::load<V>(b + k);
-    if (keep) v = simd::keep_if(v, simd::byte_mask<T>(keep + k));
-    if (r.pre == Scale::Divide) v = v / pre;
-    else if (r.pre == Scale::Multiply) v = v * pre;
-    simd::store(out + k, v);
-  }
-  for (; k < m; ++k) {
-    T v = b ? x[k] - b[k] : x[k];
-    if (keep) v = keep[k] ? v : T(0);
-    if (r.pre == Scale::Divide) v = v / r.pre_value;
-    else if (r.pre == Scale::Multiply) v = v * r.pre_value;
-    out[k] = v;
-  }
-}
-
-// The final values of entries [j0, j0 + m) (DARE step, trim, post-rescale, weight) in one pass, for the
-// blocks where that is possible: no quantile trim, and no entry equal to a top-k cut-off (those are kept
-// in index order, which final_block_staged does). Returns false, with out undefined, when it is not.
-template <class T>
-bool final_block_fused(const Resolved<T>& r, Eigen::Index j0, Eigen::Index m, T* __restrict out) {
+// Entries [j0, j0 + m) of the vector into out, in one pass over packs (the branches are the same for
+// every pack). Final = false: up to and including the DARE step (mask, pre-rescale). Final = true: the
+// final values (DARE step, top-k trim, post-rescale, weight), where that is possible in one pass: not for a
+// quantile trim, nor for a block holding an entry equal to the top-k cut-off (those are kept in index
+// order by trim_block). Returns false, with out undefined, when it is not.
+template <bool Final, class T>
+bool block_values(const Resolved<T>& r, Eigen::Index j0, Eigen::Index m, T* __restrict out) {
   using P = simd::Pack<T>;
   using V = typename P::V;
   using M = typename P::M;
-  if (r.cut == Cut::Quantile) return false;
-  if (r.cut == Cut::ZeroAll) {
+  if (Final && r.cut == Cut::Quantile) return false;
+  if (Final && r.cut == Cut::ZeroAll) {
     std::fill(out, out + m, T(0));
     return true;
   }
-  const bool top_k = r.cut == Cut::TopK;
+  const bool top_k = Final && r.cut == Cut::TopK;
+  const bool post = Final && r.post != Scale::None, weighted = Final && r.weighted;
   const T* x = r.model + j0;
   const T* b = r.base ? r.base + j0 : nullptr;
   const uint8_t* keep = r.mask ? r.mask + j0 : nullptr;
-  const V pre = simd::splat(r.pre_value), post = simd::splat(r.post_value), weight = simd::splat(r.weight);
+  const V pre_v = simd::splat(r.pre_value), post_v = simd::splat(r.post_value), weight_v = simd::splat(r.weight);
   const V cutoff = simd::splat(r.cutoff);
   M equal = static_cast<M>(cutoff != cutoff);  // all clear
   Eigen::Index k = 0;
-  for (; k + P::N <= m; k += P::N) {  // the branches are the same for every pack
+  for (; k + P::N <= m; k += P::N) {
     V v = simd::load<V>(x + k);
     if (b) v = v - simd::load<V>(b + k);
     if (keep) v = simd::keep_if(v, simd::byte_mask<T>(keep + k));
-    if (r.pre == Scale::Divide) v = v / pre;
-    else if (r.pre == Scale::Multiply) v = v * pre;
+    if (r.pre == Scale::Divide) v = v / pre_v;
+    else if (r.pre == Scale::Multiply) v = v * pre_v;
     if (top_k) {
       const V a = simd::abs<T>(v);
       equal |= static_cast<M>(a == cutoff);
       v = simd::keep_if(v, static_cast<M>(a > cutoff));
     }
-    if (r.post == Scale::Divide) v = v / post;
-    else if (r.post == Scale::Multiply) v = v * post;
-    if (r.weighted) v = v * weight;
+    if (post && r.post == Scale::Divide) v = v / post_v;
+    else if (post) v = v * post_v;
+    if (weighted) v = v * weight_v;
     simd::store(out + k, v);
   }
   bool any_equal = false;
@@ -253,12 +229,18 @@ bool final_block_fused(const Resolved<T>& r, Eigen::Index j0, Eigen::Index m, T*
       any_equal = any_equal || a == r.cutoff;
       v = a > r.cutoff ? v : T(0);
     }
-    if (r.post == Scale::Divide) v = v / r.post_value;
-    else if (r.post == Scale::Multiply) v = v * r.post_value;
-    if (r.weighted) v = v * r.weight;
+    if (post && r.post == Scale::Divide) v = v / r.post_value;
+    else if (post) v = v * r.post_value;
+    if (weighted) v = v * r.weight;
     out[k] = v;
   }
   return !any_equal;
+}
+
+// The vector up to and including the DARE step.
+template <class T>
+void dared_block(const Resolved<T>& r, Eigen::Index j0, Eigen::Index m, T* out) {
+  block_values<false>(r, j0, m, out);
 }
 
 // The magnitude trim in place; `equal_left` counts down the entries equal to the cut-off still to keep
@@ -445,7 +427,7 @@ void for_each_block(std::vector<Resolved<T>>& rs, Eigen::Index n, Fn&& fn) {
   for (Eigen::Index j0 = 0; j0 < n; j0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - j0);
     for (size_t i = 0; i < rs.size(); ++i) {
-      if (final_block_fused(rs[i], j0, m, values[i])) continue;
+      if (block_values<true>(rs[i], j0, m, values[i])) continue;
       dared_block(rs[i], j0, m, values[i]);
       trim_block(rs[i], values[i], m, equal_left[i]);
       post_block(rs[i], values[i], m);
