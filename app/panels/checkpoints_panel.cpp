@@ -205,10 +205,7 @@ const char* CheckpointsPanel::help() const {
 }
 
 void CheckpointsPanel::reset_params() {
-  global_.clear();
-  const merge::MethodSpec* spec = merge::find_method(method_);
-  if (!spec) return;
-  merge::PresetValues values = merge::preset_values(*spec, "mergekit", models_.size());
+  merge::PresetValues values = merge::preset_values(method_, "mergekit", models_.size());
   global_ = std::move(values.global);
   per_model_ = std::move(values.per_model);
 }
@@ -310,17 +307,24 @@ void CheckpointsPanel::start_histogram() {
   });
 }
 
+std::optional<recipe::Recipe> CheckpointsPanel::recipe_for_job(const std::string& target, const char* missing,
+                                                               const char* title, std::string& state,
+                                                               std::string& message) {
+  try {
+    if (target.empty()) throw std::runtime_error(missing);
+    return make_recipe();
+  } catch (const std::exception& e) {
+    state = "failed", message = e.what();
+    show_error(title, e.what());
+    return std::nullopt;
+  }
+}
+
 void CheckpointsPanel::start_merge() {
   if (merge_job_.valid()) return;
-  recipe::Recipe r;
-  try {
-    if (out_dir_.empty()) throw std::runtime_error("choose an output folder first");
-    r = make_recipe();
-  } catch (const std::exception& e) {
-    merge_state_ = "failed", merge_message_ = e.what();
-    show_error("Cannot merge", e.what());
-    return;
-  }
+  const auto recipe = recipe_for_job(out_dir_, "choose an output folder first", "Cannot merge", merge_state_, merge_message_);
+  if (!recipe) return;
+  const recipe::Recipe& r = *recipe;
   cancel_->store(false);
   {
     std::lock_guard<std::mutex> lock(merge_status_->mutex);
@@ -359,15 +363,10 @@ void CheckpointsPanel::start_merge() {
 
 void CheckpointsPanel::start_export() {
   if (export_job_.valid()) return;
-  recipe::Recipe r;
-  try {
-    if (yaml_path_.empty()) throw std::runtime_error("choose a YAML path first");
-    r = make_recipe();
-  } catch (const std::exception& e) {
-    export_state_ = "failed", export_message_ = e.what();
-    show_error("Cannot export YAML", e.what());
-    return;
-  }
+  const auto recipe =
+      recipe_for_job(yaml_path_, "choose a YAML path first", "Cannot export YAML", export_state_, export_message_);
+  if (!recipe) return;
+  const recipe::Recipe& r = *recipe;
   export_state_ = "running", export_message_.clear();
   const std::string path = fs::absolute(yaml_path_).lexically_normal().string();
   const bool force = force_export_;

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,10 @@ class CheckpointsPanel : public Panel {
   void show_error(const std::string& title, const std::string& text);
   void reset_params();
   recipe::Recipe make_recipe() const;
+  /// The recipe for a merge or export job writing to `target`; on a problem (no target: `missing`, or a
+  /// recipe error) sets state/message, shows the error dialog titled `title` and returns nothing.
+  std::optional<recipe::Recipe> recipe_for_job(const std::string& target, const char* missing, const char* title,
+                                               std::string& state, std::string& message);
 
   void start_load();
   void start_diagnostics();

@@ -222,10 +222,7 @@ const char* TunePanel::help() const {
 }
 
 void TunePanel::reset_params() {
-  global_.clear();
-  const merge::MethodSpec* spec = merge::find_method(method_);
-  if (!spec) return;
-  merge::PresetValues values = merge::preset_values(*spec, "mergekit", models_.size());
+  merge::PresetValues values = merge::preset_values(method_, "mergekit", models_.size());
   global_ = std::move(values.global);
   per_model_ = std::move(values.per_model);
   const auto cands = axis_candidates();

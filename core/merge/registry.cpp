@@ -78,6 +78,11 @@ PresetValues preset_values(const MethodSpec& spec, const std::string& preset, si
   return out;
 }
 
+PresetValues preset_values(const std::string& method, const std::string& preset, size_t n_models) {
+  const MethodSpec* spec = find_method(method);
+  return spec ? preset_values(*spec, preset, n_models) : PresetValues{};
+}
+
 // ---- validation + dispatch -------------------------------------------------------------------
 std::string ParamSpec::value_problem(double v) const {
   std::ostringstream why;

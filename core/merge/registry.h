@@ -127,6 +127,8 @@ struct PresetValues {
   std::vector<std::map<std::string, double>> per_model;
 };
 PresetValues preset_values(const MethodSpec& spec, const std::string& preset, size_t n_models);
+/// The same for the method called `method`; no values at all when there is no such method.
+PresetValues preset_values(const std::string& method, const std::string& preset, size_t n_models);
 
 /// Problems that involve two parameters of one model (e.g. della: density +/- epsilon must lie in (0, 1), the
 /// rule mergekit's della_magprune enforces). `get(name)` returns the value in effect. "" when none.

@@ -127,4 +127,11 @@ TEST(Registry, PresetValuesSplitGlobalAndPerModelParameters) {
   const PresetValues d = preset_values(*ties, "none", 0);
   EXPECT_TRUE(d.per_model.empty());
   EXPECT_EQ(d.global.at("lambda"), ties->param("lambda")->default_value);
+  // By method name: the same values; an unknown method gives none.
+  const PresetValues by_name = preset_values("ties", "mergekit", 3);
+  EXPECT_EQ(by_name.global, v.global);
+  EXPECT_EQ(by_name.per_model, v.per_model);
+  const PresetValues unknown = preset_values("no_such_method", "mergekit", 3);
+  EXPECT_TRUE(unknown.global.empty());
+  EXPECT_TRUE(unknown.per_model.empty());
 }

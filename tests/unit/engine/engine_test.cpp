@@ -11,6 +11,7 @@
 #include "core/checkpoint/checkpoint.h"
 #include "core/checkpoint/writer.h"
 #include "core/recipe/mergekit_yaml.h"
+#include "tests/unit/temp_dir.h"
 
 using namespace mergelab;
 namespace fs = std::filesystem;
@@ -20,27 +21,7 @@ const std::string kData = MERGELAB_TEST_DATA;
 const std::string kMergekit = kData + "/digits/mergekit";
 const std::string kModels = kData + "/digits/models";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("mergelab_engine_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-  /// Entries of the folder (hidden temporaries included).
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-};
+using mergelab::testing::TempDir;
 
 double max_diff(const ckpt::Checkpoint& a, const ckpt::Checkpoint& b) {
   double worst = 0;

@@ -12,26 +12,14 @@
 #include "core/checkpoint/writer.h"
 #include "core/engine/engine.h"
 #include "core/recipe/mergekit_yaml.h"
+#include "tests/unit/temp_dir.h"
 
 using namespace mergelab;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("mergelab_passthrough_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+using mergelab::testing::TempDir;
 
 template <class T>
 std::vector<std::byte> bytes_of(const std::vector<T>& v) {

@@ -1,5 +1,6 @@
 // CSV loading, malformed-input errors, tasks from label rules / files / the fixture folder layout.
 #include "core/eval/dataset.h"
+#include "tests/unit/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -27,16 +28,7 @@ std::string csv_error(const std::string& text) {
   return "<no error>";
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "mergelab_dataset_XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
-};
+using mergelab::testing::TempDir;
 
 }  // namespace
 

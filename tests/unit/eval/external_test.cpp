@@ -1,6 +1,7 @@
 // External evaluator: quoting, the last-line JSON contract, and real runs of small shell scripts
 // (success, non-zero exit, timeout with a background child, bad JSON, signals).
 #include "core/eval/external.h"
+#include "tests/unit/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,14 +16,8 @@ using namespace mergelab::eval;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "mergelab_external_XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
+// A temp folder that also writes executable shell scripts.
+struct TempDir : mergelab::testing::TempDir {
   fs::path script(const std::string& name, const std::string& body) const {
     const fs::path p = path / name;
     std::ofstream(p) << "#!/bin/sh\n" << body;

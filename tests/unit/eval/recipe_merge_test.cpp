@@ -8,6 +8,7 @@
 #include "core/checkpoint/checkpoint.h"
 #include "core/engine/engine.h"
 #include "core/eval/merge_eval.h"
+#include "tests/unit/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace mergelab;
@@ -34,18 +35,7 @@ MergeFamily numbered_family(const MergeFamily& f) {
   return MergeFamily(config, layout, f.base(), models);
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("mergelab_recipe_merge_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using mergelab::testing::TempDir;
 
 // A recipe of `method` over base + models (absolute paths), no parameters set.
 recipe::Recipe recipe_for(const std::string& method, const fs::path& base, const std::vector<fs::path>& models) {
