@@ -65,9 +65,11 @@ LinePlotResult LinePlot(const char* id, ImVec2 size, const LinePlotSpec& spec, c
     int rows = 0;
     for (int s = 0; s < count; ++s)
       if (series[s].in_legend) w = std::max(w, ImGui::CalcTextSize(series[s].label).x), ++rows;
-    const int cols = std::max(1, spec.legend_columns);
-    const int lines = (rows + cols - 1) / cols;
     const float item_w = w + em(2.6f), line_h = ImGui::GetTextLineHeight();
+    // As many columns as asked for, but no more than fit inside the plot (never over the tick labels).
+    const int fit = static_cast<int>((f.p1.x - f.p0.x - em(1.2f)) / item_w);
+    const int cols = std::max(1, std::min(spec.legend_columns, fit));
+    const int lines = (rows + cols - 1) / cols;
     const ImVec2 b1(f.p1.x - em(0.4f), f.p0.y + em(0.4f) + lines * line_h + em(0.4f));
     const ImVec2 b0(b1.x - cols * item_w - em(0.4f), f.p0.y + em(0.4f));
     if (rows > 0) {

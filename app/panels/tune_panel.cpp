@@ -1286,10 +1286,11 @@ void TunePanel::draw_cmaes_controls() {
   const bool running = cmaes_job_.valid();
   draw_run_cancel("Run CMA-ES", "cmaes", running, 2, *cmaes_cancel_, &TunePanel::start_cmaes);
   char overlay[128];
-  std::snprintf(overlay, sizeof overlay, "%s: %lld/%d evaluations, %zu generations", cmaes_state_.c_str(),
+  std::snprintf(overlay, sizeof overlay, "%s: %lld/%d evals, %zu gens", cmaes_state_.c_str(),
                 static_cast<long long>(cmaes_evaluations_), budget_, generations_.size());
   ImGui::ProgressBar(static_cast<float>(std::min<double>(1.0, static_cast<double>(cmaes_evaluations_) / budget_)),
                      ImVec2(-FLT_MIN, 0), overlay);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("evaluations used of the budget, generations run");
   remember_rect("cmaes_progress");
   if (cmaes_state_ == "failed") ImGui::TextColored(to_vec4(kBad), "%s", cmaes_message_.c_str());
 }
