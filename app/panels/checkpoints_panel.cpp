@@ -19,6 +19,7 @@
 #include <numeric>
 #include <thread>
 
+#include "app/panels/text.h"
 #include "core/merge/registry.h"
 #include "core/recipe/mergekit_yaml.h"
 #include "widgets/colormap.h"
@@ -28,6 +29,8 @@ namespace mergelab::app {
 
 namespace fs = std::filesystem;
 using ImGuiCompat::em;
+using text::file_name;
+using text::fmt;
 
 namespace {
 
@@ -36,18 +39,6 @@ constexpr ImU32 kBad = IM_COL32(230, 97, 0, 255);       // vermillion
 constexpr ImU32 kMarker = IM_COL32(240, 228, 66, 255);  // yellow
 
 ImVec4 to_vec4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
-
-std::string file_name(const std::string& path) {
-  const fs::path p(path);
-  const std::string name = p.filename().string();
-  return name.empty() ? p.parent_path().filename().string() : name;
-}
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
 
 template <class T>
 bool ready(const std::future<T>& f, bool block) {

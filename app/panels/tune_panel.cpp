@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "app/panels/checkpoints_panel.h"
+#include "app/panels/text.h"
 #include "core/eval/dataset.h"
 #include "core/recipe/mergekit_yaml.h"
 #include "core/search/cmaes.h"
@@ -33,6 +34,8 @@ namespace mergelab::app {
 
 namespace fs = std::filesystem;
 using ImGuiCompat::em;
+using text::file_name;
+using text::fmt;
 
 namespace {
 
@@ -52,18 +55,6 @@ bool ready(const std::future<T>& f, bool block) {
   if (!f.valid()) return false;
   if (block) f.wait();
   return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-}
-
-std::string file_name(const std::string& path) {
-  const fs::path p(path);
-  const std::string name = p.filename().string();
-  return name.empty() ? p.parent_path().filename().string() : name;
-}
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
 }
 
 /// "lambda=0.6, weight@1=0.35"
