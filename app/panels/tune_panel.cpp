@@ -85,6 +85,8 @@ eval::TaskSet load_tasks(const std::string& data, const std::string& split) {
   return eval::load_data_dir(data, split);
 }
 
+}  // namespace
+
 /// Scores one point of a search space: merge in memory, evaluate on the tuning split (or run the external
 /// command), reduce to the objective. Copied into the workers; thread-safe (MergeFamily::evaluate is const).
 struct PointScorer {
@@ -122,6 +124,8 @@ struct PointScorer {
     return m;
   }
 };
+
+namespace {
 
 /// "%.4g" of a tick value ("0.25", "0.6", "1"): exact for grid values, and never rounds 0.25 to "0.2".
 std::string tick_text(double v) {
@@ -369,6 +373,19 @@ void TunePanel::start_load() {
   });
 }
 
+void TunePanel::prepare_scorer(PointScorer& scorer, const std::vector<double>& start) const {
+  scorer.setup = setup_;
+  const TunePoint at{scorer.space, start, "", 0, false};
+  scorer.base = params_for(at);  // each point then sets its own values
+  scorer.recipe = recipe_for(at);
+  scorer.layout = recipe::merge_layout(scorer.recipe);
+  scorer.seed = static_cast<std::uint32_t>(seed_);
+  scorer.scope = global_scope_ ? eval::MergeScope::WholeVector : eval::MergeScope::PerTensor;
+  scorer.external.command_template = command_;
+  scorer.external.timeout_seconds = timeout_;
+  scorer.objective = objective_spec(*setup_);
+}
+
 void TunePanel::start_sweep() {
   if (sweep_job_.valid() || !setup_) return;
   PointScorer scorer;
@@ -387,17 +404,9 @@ void TunePanel::start_sweep() {
       scorer.space.push_back(rp);
       axes.push_back(axis);
     }
-    scorer.setup = setup_;
     std::vector<double> first;
     for (const auto& a : axes) first.push_back(a.start);
-    scorer.base = params_for(TunePoint{scorer.space, first, "", 0, false});  // each point then sets its own values
-    scorer.recipe = recipe_for(TunePoint{scorer.space, first, "", 0, false});
-    scorer.layout = recipe::merge_layout(scorer.recipe);
-    scorer.seed = static_cast<std::uint32_t>(seed_);
-    scorer.scope = global_scope_ ? eval::MergeScope::WholeVector : eval::MergeScope::PerTensor;
-    scorer.external.command_template = command_;
-    scorer.external.timeout_seconds = timeout_;
-    scorer.objective = objective_spec(*setup_);
+    prepare_scorer(scorer, first);
     grid_ptr = std::make_unique<search::SweepGrid>(axes);  // refuses two axes of the same name
   } catch (const std::exception& e) {
     sweep_state_ = "failed", sweep_message_ = e.what();
@@ -461,19 +470,11 @@ void TunePanel::start_cmaes() {
       lo.push_back(std::max(l, 0.0));  // as `mergelab evolve`: the registry range clipped to [0, 2]
       hi.push_back(std::min(h, 2.0));
     }
-    scorer.setup = setup_;
     std::vector<double> start;  // the settings' values where they exist, clamped into the search box
     const merge::Params settings = params_for(TunePoint{});
     for (size_t i = 0; i < scorer.space.size(); ++i)
       start.push_back(std::clamp(settings.get(scorer.space[i].name, scorer.space[i].model), lo[i], hi[i]));
-    scorer.base = params_for(TunePoint{scorer.space, start, "", 0, false});
-    scorer.recipe = recipe_for(TunePoint{scorer.space, start, "", 0, false});
-    scorer.layout = recipe::merge_layout(scorer.recipe);
-    scorer.seed = static_cast<std::uint32_t>(seed_);
-    scorer.scope = global_scope_ ? eval::MergeScope::WholeVector : eval::MergeScope::PerTensor;
-    scorer.external.command_template = command_;
-    scorer.external.timeout_seconds = timeout_;
-    scorer.objective = objective_spec(*setup_);
+    prepare_scorer(scorer, start);
     const auto n = static_cast<Eigen::Index>(lo.size());
     x0.resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {
@@ -1335,16 +1336,23 @@ void TunePanel::draw_confirm() {
   ImGui::EndPopup();
 }
 
-void TunePanel::draw_sweep_plot(ImVec2 size, bool screenshot) {
-  cell_centres_.clear();
+std::pair<double, std::string> TunePanel::objective_scale() const {
   // Accuracies read best in percent (the built-in evaluator's metrics are fractions).
   const double scale = setup_ && !setup_->external ? 100.0 : 1.0;
-  const std::string unit = scale == 100.0 ? " (%)" : "";
-  const std::string obj_name = objective_label() + unit;
+  return {scale, objective_label() + (scale == 100.0 ? " (%)" : "")};
+}
+
+void TunePanel::draw_empty_plot(ImVec2 size, const char* title, const char* hint) const {
+  ImGui::TextUnformatted(title);
+  ImGui::TextDisabled("%s", hint);
+  ImGui::Dummy(ImVec2(size.x, std::max(0.0f, size.y - 2 * ImGui::GetTextLineHeightWithSpacing())));
+}
+
+void TunePanel::draw_sweep_plot(ImVec2 size, bool screenshot) {
+  cell_centres_.clear();
+  const auto [scale, obj_name] = objective_scale();
   if (sweep_axes_.empty()) {
-    ImGui::TextUnformatted("Sweep");
-    ImGui::TextDisabled("Choose one or two parameters on the left and press Run sweep.");
-    ImGui::Dummy(ImVec2(size.x, std::max(0.0f, size.y - 2 * ImGui::GetTextLineHeightWithSpacing())));
+    draw_empty_plot(size, "Sweep", "Choose one or two parameters on the left and press Run sweep.");
     return;
   }
   const search::SweepGrid grid(sweep_axes_);
@@ -1500,13 +1508,10 @@ void TunePanel::draw_sweep_plot(ImVec2 size, bool screenshot) {
 
 void TunePanel::draw_cmaes_plot(ImVec2 size, bool screenshot) {
   gen_centres_.clear();
-  const double scale = setup_ && !setup_->external ? 100.0 : 1.0;
-  const std::string unit = scale == 100.0 ? " (%)" : "";
-  const std::string obj_name = objective_label() + unit;
+  const auto [scale, obj_name] = objective_scale();
   if (generations_.empty()) {
-    ImGui::TextUnformatted("CMA-ES fitness");
-    ImGui::TextDisabled(cmaes_job_.valid() ? "first generation running..." : "Choose parameters and press Run CMA-ES.");
-    ImGui::Dummy(ImVec2(size.x, std::max(0.0f, size.y - 2 * ImGui::GetTextLineHeightWithSpacing())));
+    draw_empty_plot(size, "CMA-ES fitness",
+                    cmaes_job_.valid() ? "first generation running..." : "Choose parameters and press Run CMA-ES.");
     return;
   }
   const Generation* top = nullptr;

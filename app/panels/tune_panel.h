@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/gui/panel.h"
@@ -31,6 +32,8 @@
 #include "core/search/sweep.h"
 
 namespace mergelab::app {
+
+struct PointScorer;  // tune_panel.cpp: merges and scores one point of a search space
 
 /// Everything a search reads, loaded once on a worker and shared read-only with the runs.
 struct TuneSetup {
@@ -193,6 +196,9 @@ class TunePanel : public Panel {
   std::pair<std::map<std::string, double>, std::vector<std::map<std::string, double>>> settings_with(
       const TunePoint& p) const;
   recipe::Recipe recipe_for(const TunePoint& p) const;
+  /// Fills a scorer whose method and space are set: setup, base parameters and recipe at `start`, seed,
+  /// scope, external command and objective, all from the current settings.
+  void prepare_scorer(PointScorer& scorer, const std::vector<double>& start) const;
   merge::Params params_for(const TunePoint& p) const;
   void set_current(TunePoint p);
   std::string objective_label() const;  ///< "mean task accuracy", "min of accuracy,f1", ...
@@ -214,6 +220,10 @@ class TunePanel : public Panel {
   void draw_sweep_controls();
   void draw_cmaes_controls();
   void draw_recipe();
+  /// 100 and "<objective> (%)" for the built-in evaluator's fractions; 1 and the plain name otherwise.
+  std::pair<double, std::string> objective_scale() const;
+  /// A plot's place before there is anything to plot: its title, a hint, and the space kept.
+  void draw_empty_plot(ImVec2 size, const char* title, const char* hint) const;
   void draw_sweep_plot(ImVec2 size, bool screenshot);
   void draw_cmaes_plot(ImVec2 size, bool screenshot);
   void draw_bars(ImVec2 size, bool test_split, bool screenshot);

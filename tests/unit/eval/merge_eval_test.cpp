@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/checkpoint/checkpoint.h"
+#include "tests/unit/eval/digits.h"
 
 namespace fs = std::filesystem;
 using namespace mergelab;
@@ -16,12 +17,8 @@ using namespace mergelab::eval;
 
 namespace {
 
-const fs::path kDigits = fs::path(MERGELAB_TEST_DATA) / "digits";
-
-MergeFamily digits_family() {
-  const fs::path m = kDigits / "models";
-  return MergeFamily::load(m / "base", {m / "ft_task0", m / "ft_task1", m / "ft_task2"});
-}
+using mergelab::testing::digits_family;
+using mergelab::testing::kDigits;
 
 nlohmann::json expected(const std::string& name) {
   std::ifstream in(kDigits / "expected" / "expected_eval.json");

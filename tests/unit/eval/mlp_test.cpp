@@ -11,13 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/checkpoint/checkpoint.h"
+#include "tests/unit/eval/digits.h"
 
 namespace fs = std::filesystem;
 using namespace mergelab::eval;
 
 namespace {
 
-const fs::path kDigits = fs::path(MERGELAB_TEST_DATA) / "digits";
+using mergelab::testing::kDigits;
 
 nlohmann::json read_json(const fs::path& p) {
   std::ifstream in(p);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/checkpoint/checkpoint.h"
+#include "tests/unit/eval/digits.h"
 #include "core/engine/engine.h"
 #include "core/eval/merge_eval.h"
 #include "tests/unit/temp_dir.h"
@@ -16,12 +17,8 @@ using namespace mergelab::eval;
 
 namespace {
 
-const fs::path kDigits = fs::path(MERGELAB_TEST_DATA) / "digits";
-
-MergeFamily digits_family() {
-  const fs::path m = kDigits / "models";
-  return MergeFamily::load(m / "base", {m / "ft_task0", m / "ft_task1", m / "ft_task2"});
-}
+using mergelab::testing::digits_family;
+using mergelab::testing::kDigits;
 
 // The digits family with its layers renamed fc1 -> layers.0, fc2 -> layers.1: the same weights in a layer stack
 // of two numbered layers (as transformers name theirs), so gradients have layers to act on.

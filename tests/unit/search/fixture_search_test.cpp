@@ -11,6 +11,7 @@
 #include "core/search/cmaes.h"
 #include "core/search/objective.h"
 #include "core/search/sweep.h"
+#include "tests/unit/eval/digits.h"
 
 namespace fs = std::filesystem;
 using namespace mergelab;
@@ -18,16 +19,14 @@ using namespace mergelab::search;
 
 namespace {
 
-const fs::path kDigits = fs::path(MERGELAB_TEST_DATA) / "digits";
+using mergelab::testing::kDigits;
 
 struct Fixture {
   eval::MergeFamily family;
   eval::TaskSet val, test;
   const merge::MethodSpec* ta;
   Fixture()
-      : family(eval::MergeFamily::load(kDigits / "models" / "base",
-                                       {kDigits / "models" / "ft_task0", kDigits / "models" / "ft_task1",
-                                        kDigits / "models" / "ft_task2"})),
+      : family(mergelab::testing::digits_family()),
         val(eval::load_data_dir(kDigits / "data", "val")),
         test(eval::load_data_dir(kDigits / "data", "test")),
         ta(merge::find_method("task_arithmetic")) {}
