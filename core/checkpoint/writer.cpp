@@ -261,22 +261,29 @@ void CheckpointWriter::finish() {
   finished_ = true;
 }
 
-void write_safetensors(const std::string& path, const std::vector<TensorData>& tensors,
-                       const std::map<std::string, std::string>& metadata, const WriterOptions& options) {
+namespace {
+// One file holding every tensor of `tensors`, each written by put(writer, tensor).
+template <class Tensor, class Put>
+void write_whole_file(const std::string& path, const std::vector<Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata, const WriterOptions& options, Put put) {
   std::vector<TensorSpec> specs;
   for (const auto& t : tensors) specs.push_back(t.spec);
   SafetensorsWriter w(path, specs, metadata, options);
-  for (const auto& t : tensors) w.write(t.spec.name, t.values);
+  for (const auto& t : tensors) put(w, t);
   w.finish();
+}
+}  // namespace
+
+void write_safetensors(const std::string& path, const std::vector<TensorData>& tensors,
+                       const std::map<std::string, std::string>& metadata, const WriterOptions& options) {
+  write_whole_file(path, tensors, metadata, options,
+                   [](SafetensorsWriter& w, const TensorData& t) { w.write(t.spec.name, t.values); });
 }
 
 void write_safetensors_raw(const std::string& path, const std::vector<RawTensorData>& tensors,
                            const std::map<std::string, std::string>& metadata, const WriterOptions& options) {
-  std::vector<TensorSpec> specs;
-  for (const auto& t : tensors) specs.push_back(t.spec);
-  SafetensorsWriter w(path, specs, metadata, options);
-  for (const auto& t : tensors) w.write_raw(t.spec.name, t.bytes);
-  w.finish();
+  write_whole_file(path, tensors, metadata, options,
+                   [](SafetensorsWriter& w, const RawTensorData& t) { w.write_raw(t.spec.name, t.bytes); });
 }
 
 }  // namespace mergelab::ckpt

@@ -1,6 +1,7 @@
 #include "core/merge/dare.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -54,8 +55,11 @@ MERGELAB_WIDE_KERNEL void draw_keep_mask(uint8_t* out, Eigen::Index n, double ke
   RandomState rng(seed);
   constexpr Eigen::Index kPairs = 2048;
   uint32_t words[2 * kPairs];
-  auto u53_of = [&](Eigen::Index k) {
-    return (static_cast<uint64_t>(words[2 * k] >> 5) << 26) | static_cast<uint64_t>(words[2 * k + 1] >> 6);
+  static_assert(std::endian::native == std::endian::little, "the pair read below assumes little-endian words");
+  auto u53_of = [&](Eigen::Index k) {  // (words[2k] >> 5) * 2^26 + (words[2k + 1] >> 6), read as one 64-bit pair
+    uint64_t pair;
+    std::memcpy(&pair, words + 2 * k, sizeof pair);
+    return (((pair & 0xffffffffULL) >> 5) << 26) | (pair >> 38);
   };
   for (Eigen::Index i = 0; i < n;) {
     const Eigen::Index m = std::min(kPairs, n - i);
@@ -67,9 +71,7 @@ MERGELAB_WIDE_KERNEL void draw_keep_mask(uint8_t* out, Eigen::Index n, double ke
     // clear, as u and c are below 2^54.
     uint64_t redraw = 0;
     for (Eigen::Index k = 0; k < m; ++k) {
-      uint64_t pair;  // words[2k] in the low half, words[2k + 1] in the high half (little-endian)
-      std::memcpy(&pair, words + 2 * k, sizeof pair);
-      const uint64_t u = (((pair & 0xffffffffULL) >> 5) << 26) | (pair >> 38);
+      const uint64_t u = u53_of(k);
       o[k] = static_cast<uint8_t>((((u - zero_end) >> 63) ^ 1U) ^ flip_bit);
       redraw |= ((u - redraw_from) >> 63) ^ 1U;
     }

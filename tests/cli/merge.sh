@@ -3,6 +3,7 @@
 # dry run, YAML back, and bad configs (one clear error, non-zero exit, no output folder).
 set -euo pipefail
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+source "$(cd "$(dirname "$0")" && pwd)/expect.bash"
 mk="$MERGELAB_TEST_DATA/digits/mergekit"
 
 # ties.yml (density 0.2) equals what mergekit produced, within 1e-6.
@@ -64,15 +65,7 @@ models:
   - model: $mk/ties.safetensors
   - model: $mk/dare_ties_masks.safetensors
 Y
-check_bad() {  # config, expected message
-  set +e
-  "$MERGELAB" merge "$1" --out "$out/bad" 2> "$out/err.txt"; local rc=$?
-  set -e
-  [ "$rc" -eq 1 ] || { echo "merge $1: exit $rc, expected 1"; cat "$out/err.txt"; exit 1; }
-  [ "$(wc -l < "$out/err.txt")" -eq 1 ] || { echo "merge $1: expected one error line"; cat "$out/err.txt"; exit 1; }
-  grep -q "^mergelab merge: error: .*$2" "$out/err.txt" || { echo "merge $1: unexpected message"; cat "$out/err.txt"; exit 1; }
-  [ ! -e "$out/bad" ] || { echo "merge $1: left an output folder"; exit 1; }
-}
+check_bad() { expect_merge_error "$1" ".*$2"; }  # config, expected message
 check_bad "$out/hub.yml" "model 'mistralai/Mistral-7B-v0.1' is not a local file or directory"
 check_bad "$out/slices.yml" "'slices' / 'layer_range' / 'modules' are not supported"
 check_bad "$out/param.yml" "parameter density of model '.*ft_task0' is 2, outside \[0, 1\]"

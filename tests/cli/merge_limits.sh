@@ -3,6 +3,7 @@
 # configs) on the digits fixtures; fractions outside [0, 1] still refused; integer tensors copied from the base.
 set -euo pipefail
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+source "$(cd "$(dirname "$0")" && pwd)/expect.bash"
 models="$MERGELAB_TEST_DATA/digits/models"
 
 # Three ways to write theta = 3 ft_task0 - 2 ft_task1 (the base cancels: 1 - 3 + 2 = 0):
@@ -76,13 +77,7 @@ models:
   - model: $models/ft_task0
 parameters: $2
 Y
-  set +e
-  "$MERGELAB" merge "$out/$1.yml" --out "$out/bad" 2> "$out/err.txt"; local rc=$?
-  set -e
-  [ "$rc" -eq 1 ] || { echo "$1: exit $rc, expected 1"; cat "$out/err.txt"; exit 1; }
-  [ "$(wc -l < "$out/err.txt")" -eq 1 ] || { echo "$1: expected one error line"; cat "$out/err.txt"; exit 1; }
-  grep -q "^mergelab merge: error: $out/$1.yml: $3" "$out/err.txt" || { echo "$1: unexpected message"; cat "$out/err.txt"; exit 1; }
-  [ ! -e "$out/bad" ] || { echo "$1: left an output folder"; exit 1; }
+  expect_merge_error "$out/$1.yml" "$out/$1.yml: $3"
 }
 check_bad density_high "{density: 1.5}" "ties: parameter density is 1.5, outside \[0, 1\]"
 check_bad density_low "{density: -0.1}" "ties: parameter density is -0.1, outside \[0, 1\]"

@@ -11,6 +11,7 @@
 #include "core/checkpoint/checkpoint.h"
 #include "core/checkpoint/writer.h"
 #include "core/recipe/mergekit_yaml.h"
+#include "tests/unit/engine/run_options.h"
 #include "tests/unit/temp_dir.h"
 
 using namespace mergelab;
@@ -38,13 +39,7 @@ double max_diff(const ckpt::Checkpoint& a, const ckpt::Checkpoint& b) {
   return worst;
 }
 
-engine::RunOptions quiet(const std::string& out) {
-  engine::RunOptions o;
-  o.out_dir = out;
-  o.threads = 2;
-  o.sync = false;
-  return o;
-}
+using mergelab::testing::quiet;
 
 /// A small checkpoint folder: tensors name -> (shape, values), plus a config.json.
 void write_model(const std::string& dir, const std::vector<std::pair<std::string, std::vector<float>>>& tensors,

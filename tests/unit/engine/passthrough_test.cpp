@@ -12,6 +12,7 @@
 #include "core/checkpoint/writer.h"
 #include "core/engine/engine.h"
 #include "core/recipe/mergekit_yaml.h"
+#include "tests/unit/engine/run_options.h"
 #include "tests/unit/temp_dir.h"
 
 using namespace mergelab;
@@ -56,13 +57,7 @@ void write_family(const TempDir& tmp, const Family& f1 = {}, const Family& f2 = 
   write_model(tmp / "ft2", {4, -2, 0, 1}, {-1, 0}, f2);
 }
 
-engine::RunOptions quiet(const std::string& out) {
-  engine::RunOptions o;
-  o.out_dir = out;
-  o.threads = 2;
-  o.sync = false;
-  return o;
-}
+using mergelab::testing::quiet;
 
 recipe::Recipe recipe_of(const TempDir& tmp, const std::string& yaml) {
   return recipe::parse_mergekit_yaml(yaml, tmp / "merge.yml", tmp.path.string());

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/checkpoint/checkpoint.h"
+#include "tests/unit/engine/run_options.h"
 #include "tests/unit/eval/digits.h"
 #include "core/engine/engine.h"
 #include "core/eval/merge_eval.h"
@@ -222,13 +223,7 @@ TEST(RecipeMerge, InMemoryEqualsTheEngine) {
     const Eigen::VectorXf in_memory = family.merge(r, layout, seed);
 
     const fs::path out = tmp.path / ("out" + std::to_string(c));
-    engine::merge_checkpoints(r, [&] {
-      engine::RunOptions o;
-      o.out_dir = out.string();
-      o.threads = 1;
-      o.sync = false;
-      return o;
-    }(), {.seed = seed});
+    engine::merge_checkpoints(r, mergelab::testing::quiet(out.string(), 1), {.seed = seed});
     const auto merged = ckpt::Checkpoint::open(out.string());
     float max_diff = 0;
     for (const auto& s : family.layout()) {
