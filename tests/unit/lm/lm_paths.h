@@ -1,0 +1,24 @@
+// Paths of the language-model test data: the tinylm fixture copy and the numpy-reference models.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace mergelab::testing {
+
+inline const std::filesystem::path kLmData = std::filesystem::path(MERGELAB_TEST_DATA) / "lm";
+inline const std::filesystem::path kTinyLm = std::filesystem::path(MERGELAB_TEST_DATA) / "tinylm";
+
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohmann::json::parse(read_text(p)); }
+
+}  // namespace mergelab::testing
