@@ -4,6 +4,7 @@ find_package(Eigen3 3.4 REQUIRED NO_MODULE)          # Eigen3::Eigen
 find_package(nlohmann_json 3.11 REQUIRED)            # nlohmann_json::nlohmann_json
 find_package(yaml-cpp REQUIRED)                      # yaml-cpp
 find_package(Threads REQUIRED)
+find_package(ICU REQUIRED COMPONENTS uc i18n)        # ICU::uc ICU::i18n (tokenizer regexes, NFC)
 find_package(GTest REQUIRED)
 include(GoogleTest)
 if(MERGELAB_BENCH)
