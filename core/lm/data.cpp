@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/lm/lm_error.h"
+#include "core/lm/tokenizer.h"
 
 namespace mergelab::lm {
 namespace {
@@ -135,6 +136,24 @@ bool first_record_is_mc(const fs::path& p) {
 }
 
 }  // namespace
+
+TextEncoder text_encoder(const Tokenizer& tokenizer) {
+  TextEncoder e;
+  e.encode = [&tokenizer](std::string_view text) { return tokenizer.encode(text); };
+  e.add_bos = tokenizer.add_bos();
+  if (e.add_bos) {
+    if (!tokenizer.bos_id()) throw LmError(tokenizer.file().string() + ": add_bos_token is true but no bos_token id is known");
+    e.bos_id = *tokenizer.bos_id();
+  }
+  e.vocab_size = tokenizer.vocab_size();
+  return e;
+}
+
+void check_vocab_fits(const TextEncoder& encoder, int embedding_rows, const std::string& source) {
+  if (encoder.vocab_size > embedding_rows)
+    throw LmError(source + ": the tokenizer has " + std::to_string(encoder.vocab_size) + " token ids but the model only " +
+                  std::to_string(embedding_rows) + " embedding rows (vocab_size)");
+}
 
 std::vector<TaskFiles> find_tasks(const fs::path& dir, const std::string& split, const std::vector<std::string>& only) {
   std::error_code ec;

@@ -44,6 +44,14 @@ struct TextEncoder {
   int vocab_size = 0;  ///< ids the tokenizer can produce (checked against the embedding rows)
 };
 
+class Tokenizer;
+/// The encoder of `tokenizer` (which must outlive it): encode(), add_bos() and bos_id(). Throws LmError when
+/// add_bos_token is set but no bos_token id is known.
+TextEncoder text_encoder(const Tokenizer& tokenizer);
+/// Refuses a tokenizer that can produce ids past the model's embedding rows (more rows than tokens is normal:
+/// padded vocabularies). Throws LmError "SOURCE: ...".
+void check_vocab_fits(const TextEncoder& encoder, int embedding_rows, const std::string& source);
+
 struct PreparedDoc {
   std::vector<std::int32_t> ids;  ///< BOS included when the rule says so
   std::int64_t bytes = -1;        ///< UTF-8 bytes of the text, -1 when unknown (pre-tokenized without "bytes")

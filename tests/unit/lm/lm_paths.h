@@ -1,4 +1,4 @@
-// Paths of the language-model test data: the tinylm fixture copy and the numpy-reference models.
+// Paths of the language-model test data: the numpy-reference models (tests/data/lm) beside the tinylm fixture.
 #pragma once
 
 #include <filesystem>
@@ -7,10 +7,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/unit/lm/tinylm.h"
+
 namespace mergelab::testing {
 
 inline const std::filesystem::path kLmData = std::filesystem::path(MERGELAB_TEST_DATA) / "lm";
-inline const std::filesystem::path kTinyLm = std::filesystem::path(MERGELAB_TEST_DATA) / "tinylm";
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
