@@ -5,8 +5,10 @@
 #include <sstream>
 
 #include "app/cli.h"
+#include "app/commands/lm_eval.h"
 #include "core/eval/dataset.h"
 #include "core/eval/mlp.h"
+#include "core/lm/config.h"
 #include "core/search/sweep.h"  // write_file_atomically
 
 namespace mergelab::app {
@@ -65,6 +67,9 @@ void print_table(std::ostream& out, const std::string& model, const eval::MlpCla
 }
 
 int run_eval(int argc, char** argv) {
+  // A causal language model folder (config.json model_type llama/mistral/qwen2/gpt2, or a LoRA adapter on one)
+  // takes the LM evaluator; everything else the classifier path below.
+  if (argc > 1 && argv[1][0] != '-' && lm::is_lm_model_dir(argv[1])) return run_lm_eval(argc, argv);
   ArgParser args("mergelab eval",
                  "Evaluate one feed-forward classifier checkpoint (config.json 'layers' + safetensors) on CSV data:\n"
                  "per-task accuracy (argmax over all logits) and cross-entropy (softmax, natural log, mean over rows),\n"
@@ -80,6 +85,8 @@ int run_eval(int argc, char** argv) {
   args.add_option("out", "FILE", "also write the JSON report to FILE (atomically)");
   args.add_flag("json", "print the JSON report instead of the table");
   args.add_epilog(
+      "A language-model folder (config.json model_type llama, mistral, qwen2, gpt2) is evaluated on JSONL data\n"
+      "instead: see 'mergelab eval LM_FOLDER --help'.\n"
       "CSV files have a header row f0,...,fN,label and one example per row.\n"
       "JSON layout: {\"<task>\": {\"acc\", \"loss\", \"n\"}, ..., \"all\": {...}, \"combined\": {\"acc\", \"loss\"}}.\n"
       "examples:\n"
@@ -125,7 +132,7 @@ int run_eval(int argc, char** argv) {
   return 0;
 }
 
-CommandRegistrar registrar{{"eval", "evaluate a classifier checkpoint on CSV data (accuracy, cross-entropy)", &run_eval}};
+CommandRegistrar registrar{{"eval", "evaluate a classifier (accuracy, cross-entropy) or a language model (perplexity, bits per byte, multiple choice)", &run_eval}};
 
 }  // namespace
 }  // namespace mergelab::app

@@ -9,10 +9,12 @@
 #include <mutex>
 
 #include "app/cli.h"
+#include "app/commands/lm_eval.h"
 #include "core/eval/dataset.h"
 #include "core/eval/external.h"
 #include "core/eval/mlp.h"
 #include "core/engine/engine.h"
+#include "core/lm/config.h"
 #include "core/recipe/mergekit_yaml.h"
 
 namespace mergelab::app {
@@ -31,7 +33,9 @@ std::string clock_text(double s) {
 // --eval / --eval-command: score the merged checkpoint; the merge itself has succeeded either way.
 int evaluate_output(const ArgParser& args, const std::string& out_dir) {
   int status = 0;
-  if (args.has("eval")) {
+  if (args.has("eval") && lm::is_lm_model_dir(out_dir)) {
+    status = lm_evaluate_output(out_dir, args.get("eval"), args.get("eval-split"), static_cast<int>(args.get_int("threads")));
+  } else if (args.has("eval")) {
     const auto model = eval::MlpClassifier::load(out_dir);
     const auto tasks = eval::load_data_dir(args.get("eval"), args.get("eval-split"));
     const auto report = eval::evaluate(model, tasks);
@@ -72,7 +76,7 @@ int run_merge_command(int argc, char** argv) {
   args.add_flag("force", "replace an existing output folder");
   args.add_flag("print-yaml", "print the config as MergeLab reads it, written back as mergekit YAML, and exit");
   args.add_flag("quiet", "no progress output");
-  args.add_option("eval", "DIR", "after merging, evaluate the output with the built-in classifier evaluator on this data folder");
+  args.add_option("eval", "DIR", "after merging, evaluate the output with the built-in evaluator (classifier, or language model when the output's config.json is one) on this data folder");
   args.add_option("eval-split", "SPLIT", "split --eval reads", "test");
   args.add_option("eval-command", "TEMPLATE",
                   "after merging, run an external evaluator on the output, e.g. 'python3 eval.py {model_dir}'; its last "
