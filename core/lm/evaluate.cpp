@@ -16,14 +16,17 @@
 namespace mergelab::lm {
 namespace {
 
-// One sequence through the model: a perplexity window or one choice of an item.
+// One pass through the model: a perplexity window, one choice of an item (alone, when the item must be truncated),
+// or all choices of an item packed behind their shared context (forward.h PackedLayout).
+enum class JobKind { Window, Choice, Item };
 struct Job {
   int task = 0;
-  bool mc = false;
+  JobKind kind = JobKind::Window;
   int index = 0;   // document or item
-  int choice = 0;  // mc only
-  int offset = 0;  // perplexity: window start in the document's ids
+  int choice = 0;  // JobKind::Choice
+  int offset = 0;  // JobKind::Window: start in the document's ids
   int length = 0;  // tokens through the model
+  int slot = 0;    // first result slot (an Item job fills one per choice)
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -51,28 +54,41 @@ LmReport evaluate(const LmModel& model, const std::vector<PreparedTask>& tasks, 
                     " is past the model's " + std::to_string(c.vocab) + " embedding rows (tokenizer and model disagree)");
 
   std::vector<Job> jobs;
-  std::int64_t tokens_total = 0;
+  int slots = 0;
+  int capacity = W;
   for (int ti = 0; ti < static_cast<int>(tasks.size()); ++ti) {
     const PreparedTask& t = tasks[ti];
     for (int d = 0; d < static_cast<int>(t.docs.size()); ++d) {
       const int n = static_cast<int>(t.docs[d].ids.size());
-      for (int off = 0; off < n; off += W) jobs.push_back({ti, false, d, 0, off, std::min(W, n - off)});
+      for (int off = 0; off < n; off += W) jobs.push_back({ti, JobKind::Window, d, 0, off, std::min(W, n - off), slots++});
     }
     for (int i = 0; i < static_cast<int>(t.items.size()); ++i) {
       const PreparedItem& it = t.items[i];
-      for (int ch = 0; ch < static_cast<int>(it.choices.size()); ++ch) {
-        const int n = static_cast<int>(it.context.size() + it.choices[ch].size());
-        jobs.push_back({ti, true, i, ch, 0, std::min(W, n)});
+      std::size_t longest = 0, packed = it.context.size();
+      for (const auto& ch : it.choices) {
+        longest = std::max(longest, ch.size());
+        packed += ch.size();
+      }
+      if (it.context.size() + longest <= static_cast<std::size_t>(W) && packed <= static_cast<std::size_t>(4 * W)) {
+        jobs.push_back({ti, JobKind::Item, i, 0, 0, static_cast<int>(packed), slots});
+        slots += static_cast<int>(it.choices.size());
+        capacity = std::max(capacity, static_cast<int>(packed));
+      } else {
+        for (int ch = 0; ch < static_cast<int>(it.choices.size()); ++ch) {
+          const int n = static_cast<int>(it.context.size() + it.choices[ch].size());
+          jobs.push_back({ti, JobKind::Choice, i, ch, 0, std::min(W, n), slots++});
+        }
       }
     }
   }
+  std::int64_t tokens_total = 0;
   for (const Job& j : jobs) tokens_total += j.length;
-  // Longest first: better balance between threads. Results are stored per job and reduced in job order.
+  // Longest first: better balance between threads. Results are stored per slot and reduced in job order.
   std::vector<std::size_t> order(jobs.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return jobs[a].length > jobs[b].length; });
 
-  std::vector<double> nll(jobs.size(), 0.0);
+  std::vector<double> nll(static_cast<std::size_t>(slots), 0.0);
   const auto t0 = std::chrono::steady_clock::now();
   std::atomic<std::size_t> next{0};
   std::atomic<std::int64_t> done_seq{0}, done_tok{0};
@@ -82,8 +98,8 @@ LmReport evaluate(const LmModel& model, const std::vector<PreparedTask>& tasks, 
   const int threads = std::max(1, std::min<int>(search::resolve_threads(options.threads), static_cast<int>(jobs.size())));
 
   auto worker = [&](std::size_t) {
-    Scratch s(model, W);
-    std::vector<std::int32_t> seq(W);
+    Scratch s(model, capacity);
+    std::vector<std::int32_t> seq(capacity), positions(capacity), segment(capacity), rows(capacity), targets(capacity);
     for (;;) {
       if (stop || (options.cancel && options.cancel->load())) return;
       const std::size_t k = next.fetch_add(1);
@@ -91,9 +107,9 @@ LmReport evaluate(const LmModel& model, const std::vector<PreparedTask>& tasks, 
       const Job& j = jobs[order[k]];
       const PreparedTask& t = tasks[j.task];
       try {
-        if (!j.mc) {
-          nll[order[k]] = sequence_nll(model, std::span(t.docs[j.index].ids).subspan(j.offset, j.length), 1, s);
-        } else {
+        if (j.kind == JobKind::Window) {
+          nll[j.slot] = sequence_nll(model, std::span(t.docs[j.index].ids).subspan(j.offset, j.length), 1, s);
+        } else if (j.kind == JobKind::Choice) {
           const PreparedItem& it = t.items[j.index];
           const auto& choice = it.choices[j.choice];
           const int full = static_cast<int>(it.context.size() + choice.size());
@@ -102,7 +118,39 @@ LmReport evaluate(const LmModel& model, const std::vector<PreparedTask>& tasks, 
           for (int p = drop; p < full; ++p)
             seq[n++] = p < static_cast<int>(it.context.size()) ? it.context[p] : choice[p - it.context.size()];
           const int first = j.length - static_cast<int>(choice.size());
-          nll[order[k]] = sequence_nll(model, std::span(seq).first(n), first, s);
+          nll[j.slot] = sequence_nll(model, std::span(seq).first(n), first, s);
+        } else {
+          // Context, then every choice at positions context, context + 1, ..., each seeing the context and itself.
+          const PreparedItem& it = t.items[j.index];
+          const int c = static_cast<int>(it.context.size());
+          for (int p = 0; p < c; ++p) {
+            seq[p] = it.context[p];
+            positions[p] = p;
+            segment[p] = 0;
+          }
+          int n = c;
+          for (const auto& choice : it.choices) {
+            const int start = n;
+            for (std::size_t q = 0; q < choice.size(); ++q, ++n) {
+              seq[n] = choice[q];
+              positions[n] = c + static_cast<int>(q);
+              segment[n] = start;
+            }
+          }
+          const PackedLayout layout{std::span(positions).first(n), std::span(segment).first(n), c};
+          const float* hidden = forward_hidden(model, std::span(seq).first(n), s, &layout);
+          int start = c;
+          for (std::size_t ch = 0; ch < it.choices.size(); ++ch) {
+            const int len = static_cast<int>(it.choices[ch].size());
+            int m = 0;
+            for (int q = 0; q < len; ++q) {
+              if (c + q < 1) continue;  // a first token with nothing before it is not predicted
+              rows[m] = q == 0 ? c - 1 : start + q - 1;
+              targets[m++] = it.choices[ch][q];
+            }
+            nll[j.slot + ch] = rows_nll(model, hidden, std::span(rows).first(m), std::span(targets).first(m), s);
+            start += len;
+          }
         }
       } catch (...) {
         stop = true;
@@ -128,7 +176,7 @@ LmReport evaluate(const LmModel& model, const std::vector<PreparedTask>& tasks, 
   r.window = W;
   r.cancelled = done_seq.load() < static_cast<std::int64_t>(jobs.size());  // errors throw; only a cancel gets here
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.tokens_run = tokens_total;
+  r.tokens_run = tokens_total;  // packed items count each context once
   for (const PreparedTask& t : tasks) {
     LmTaskResult res;
     res.name = t.name;
@@ -143,14 +191,18 @@ LmReport evaluate(const LmModel& model, const std::vector<PreparedTask>& tasks, 
   for (std::size_t k = 0; k < jobs.size(); ++k) {
     const Job& j = jobs[k];
     LmTaskResult& res = r.tasks[j.task];
-    if (!j.mc) {
-      res.perplexity.doc_nll[j.index] += nll[k];
+    if (j.kind == JobKind::Window) {
+      res.perplexity.doc_nll[j.index] += nll[j.slot];
       res.perplexity.doc_tokens[j.index] += j.length - 1;
       res.perplexity.windows += 1;
-    } else {
-      res.mc.scores[j.index][j.choice] = -nll[k];
-      const PreparedItem& it = tasks[j.task].items[j.index];
-      if (it.context.size() + it.choices[j.choice].size() > static_cast<std::size_t>(W)) res.mc.truncated += 1;
+      continue;
+    }
+    const PreparedItem& it = tasks[j.task].items[j.index];
+    const int first = j.kind == JobKind::Item ? 0 : j.choice;
+    const int last = j.kind == JobKind::Item ? static_cast<int>(it.choices.size()) : j.choice + 1;
+    for (int ch = first; ch < last; ++ch) {
+      res.mc.scores[j.index][ch] = -nll[j.slot + ch - first];
+      if (it.context.size() + it.choices[ch].size() > static_cast<std::size_t>(W)) res.mc.truncated += 1;
     }
   }
   for (std::size_t ti = 0; ti < tasks.size(); ++ti) {

@@ -66,12 +66,15 @@ inline float activate(Act a, float x) {
   return x;
 }
 
-// Rotary embedding in place on `count` heads of width d starting at row pointer v (rows of stride ld).
-void rope(float* v, int T, int ld, int count, int d, const std::vector<float>& cos, const std::vector<float>& sin) {
+// Rotary embedding in place on `count` heads of width d starting at row pointer v (rows of stride ld); row t sits
+// at position pos[t] (t when pos is empty).
+void rope(float* v, int T, int ld, int count, int d, const std::vector<float>& cos, const std::vector<float>& sin,
+          std::span<const std::int32_t> pos) {
   const int half = d / 2;
   for (int t = 0; t < T; ++t) {
-    const float* c = cos.data() + sz(t, half);
-    const float* s = sin.data() + sz(t, half);
+    const int p = pos.empty() ? t : pos[t];
+    const float* c = cos.data() + sz(p, half);
+    const float* s = sin.data() + sz(p, half);
     for (int h = 0; h < count; ++h) {
       float* x = v + sz(t, ld) + sz(h, d);
       for (int i = 0; i < half; ++i) {
@@ -84,7 +87,7 @@ void rope(float* v, int T, int ld, int count, int d, const std::vector<float>& c
 }
 
 // Causal multi-head attention: attn[T × q_width] from qkv[T × (q | k | v)].
-void attention(const LmConfig& c, int T, Scratch& s) {
+void attention(const LmConfig& c, int T, Scratch& s, const PackedLayout* layout) {
   const int d = c.head_dim, Q = c.q_width(), KV = c.kv_width(), ld = Q + 2 * KV;
   const int group = c.heads / c.kv_heads;
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
@@ -98,12 +101,19 @@ void attention(const LmConfig& c, int T, Scratch& s) {
         for (int r = 0; r < rows; ++r) {
           const int i = m0 + r;
           float* row = s.scores.data() + sz(r, T);
+          // Keys [0, a) and [b, i] (a packed choice: the shared context, then its own earlier tokens).
+          const int seg = layout ? layout->segment_start[i] : 0;
+          const int a = seg > 0 ? layout->shared : i + 1, b = seg > 0 ? seg : i + 1;
           float mx = -INFINITY;
-          for (int j = 0; j <= i; ++j) mx = std::max(mx, row[j] *= scale);
+          for (int j = 0; j < a; ++j) mx = std::max(mx, row[j] *= scale);
+          for (int j = b; j <= i; ++j) mx = std::max(mx, row[j] *= scale);
           float sum = 0;
-          for (int j = 0; j <= i; ++j) sum += (row[j] = std::exp(row[j] - mx));
+          for (int j = 0; j < a; ++j) sum += (row[j] = std::exp(row[j] - mx));
+          for (int j = b; j <= i; ++j) sum += (row[j] = std::exp(row[j] - mx));
           const float inv = 1.0f / sum;
-          for (int j = 0; j <= i; ++j) row[j] *= inv;
+          for (int j = 0; j < a; ++j) row[j] *= inv;
+          for (int j = a; j < b; ++j) row[j] = 0.0f;
+          for (int j = b; j <= i; ++j) row[j] *= inv;
           for (int j = i + 1; j < m1; ++j) row[j] = 0.0f;
         }
         sgemm_strided(rows, d, m1, s.scores.data(), T, s.vpack.data(), sz(T, kPanel), s.attn.data() + sz(m0, Q) + sz(qh, d),
@@ -115,7 +125,7 @@ void attention(const LmConfig& c, int T, Scratch& s) {
 
 }  // namespace
 
-Scratch::Scratch(const LmModel& model, int capacity) : capacity_(std::min(capacity, model.max_tokens())) {
+Scratch::Scratch(const LmModel& model, int capacity) : capacity_(std::max(capacity, 1)) {
   const LmConfig& c = model.config();
   const int T = capacity_;
   x.resize(sz(T, c.hidden));
@@ -127,10 +137,12 @@ Scratch::Scratch(const LmModel& model, int capacity) : capacity_(std::min(capaci
   vpack.resize(packed_size(T, c.head_dim));
   mlp.resize(sz(T, c.family == Family::Gpt2 ? c.intermediate : 2 * c.intermediate));
   logits.resize(sz(kLogitRows, c.vocab));
+  gathered.resize(sz(kLogitRows, c.hidden));
   row_sum.resize(T);
 }
 
-const float* forward_hidden(const LmModel& model, std::span<const std::int32_t> ids, Scratch& s) {
+const float* forward_hidden(const LmModel& model, std::span<const std::int32_t> ids, Scratch& s,
+                            const PackedLayout* layout) {
   const LmConfig& c = model.config();
   const int T = static_cast<int>(ids.size());
   if (T > s.capacity())
@@ -143,8 +155,11 @@ const float* forward_hidden(const LmModel& model, std::span<const std::int32_t> 
       throw LmError("token id " + std::to_string(id) + " is outside the model's " + std::to_string(c.vocab) +
                     " embedding rows");
     std::copy_n(model.embedding().data() + sz(id, H), H, s.x.data() + sz(t, H));
+    const int pos = layout ? layout->positions[t] : t;
+    if (pos < 0 || pos >= model.max_tokens())
+      throw LmError("position " + std::to_string(pos) + " is past the model's " + std::to_string(model.max_tokens()));
     if (c.family == Family::Gpt2) {
-      const float* p = model.positions().data() + sz(t, H);
+      const float* p = model.positions().data() + sz(pos, H);
       float* xr = s.x.data() + sz(t, H);
       for (int i = 0; i < H; ++i) xr[i] += p[i];
     }
@@ -153,10 +168,11 @@ const float* forward_hidden(const LmModel& model, std::span<const std::int32_t> 
     norm(c, s.x.data(), T, L.attn_norm, L.attn_norm_bias, s.h.data());
     linear(L.qkv, T, s.h.data(), H, s.qkv.data(), Q + 2 * KV, false);
     if (c.family == Family::Llama) {
-      rope(s.qkv.data(), T, Q + 2 * KV, c.heads, c.head_dim, model.rope_cos(), model.rope_sin());
-      rope(s.qkv.data() + Q, T, Q + 2 * KV, c.kv_heads, c.head_dim, model.rope_cos(), model.rope_sin());
+      const std::span<const std::int32_t> pos = layout ? layout->positions : std::span<const std::int32_t>{};
+      rope(s.qkv.data(), T, Q + 2 * KV, c.heads, c.head_dim, model.rope_cos(), model.rope_sin(), pos);
+      rope(s.qkv.data() + Q, T, Q + 2 * KV, c.kv_heads, c.head_dim, model.rope_cos(), model.rope_sin(), pos);
     }
-    attention(c, T, s);
+    attention(c, T, s, layout);
     linear(L.o, T, s.attn.data(), Q, s.x.data(), H, true);  // residual: x += o_proj(attn)
     norm(c, s.x.data(), T, L.mlp_norm, L.mlp_norm_bias, s.h.data());
     if (c.family == Family::Llama) {
@@ -179,6 +195,35 @@ const float* forward_hidden(const LmModel& model, std::span<const std::int32_t> 
 void logits_of(const LmModel& model, const float* hidden_rows, int n, float* out) {
   const LmConfig& c = model.config();
   sgemm(n, c.vocab, c.hidden, hidden_rows, c.hidden, model.lm_head().packed.data(), out, c.vocab, false);
+}
+
+double rows_nll(const LmModel& model, const float* hidden, std::span<const std::int32_t> rows,
+                std::span<const std::int32_t> targets, Scratch& s, double* per_token) {
+  const LmConfig& c = model.config();
+  const int V = c.vocab, H = c.hidden, n = static_cast<int>(rows.size());
+  double total = 0;
+  for (int k0 = 0; k0 < n; k0 += kLogitRows) {
+    const int count = std::min(kLogitRows, n - k0);
+    // Consecutive rows are used in place; others are gathered first.
+    bool contiguous = true;
+    for (int r = 1; r < count; ++r) contiguous &= rows[k0 + r] == rows[k0] + r;
+    const float* src = hidden + sz(rows[k0], H);
+    if (!contiguous) {
+      for (int r = 0; r < count; ++r) std::copy_n(hidden + sz(rows[k0 + r], H), H, s.gathered.data() + sz(r, H));
+      src = s.gathered.data();
+    }
+    logits_of(model, src, count, s.logits.data());
+    for (int r = 0; r < count; ++r) {
+      const float* l = s.logits.data() + sz(r, V);
+      const float mx = *std::max_element(l, l + V);
+      double sum = 0;
+      for (int j = 0; j < V; ++j) sum += std::exp(l[j] - mx);
+      const double nll = mx + std::log(sum) - l[targets[k0 + r]];
+      if (per_token) per_token[k0 + r] = nll;
+      total += nll;
+    }
+  }
+  return total;
 }
 
 double sequence_nll(const LmModel& model, std::span<const std::int32_t> ids, int first, Scratch& s, double* per_token) {

@@ -11,6 +11,11 @@
 // attention, c_proj, LayerNorm, c_fc, gelu_new, c_proj; ln_f. Logits = final · lm_headᵀ (all vocab rows).
 // Attention is computed block-causally (64-row blocks only see keys up to the block's end), so a position's
 // result never depends on later tokens. No heap allocation after the Scratch is built.
+//
+// Packed choices (PackedLayout): the choices of a multiple-choice item share one pass. The sequence is the
+// context followed by every choice; a choice's tokens take positions context, context + 1, ... and attend to
+// the context and to their own choice's earlier tokens only, so each choice sees exactly what it would see alone
+// (same positions, same keys; sums over the other choices' keys add exact zeros).
 #pragma once
 
 #include <cstdint>
@@ -21,13 +26,14 @@
 
 namespace mergelab::lm {
 
-/// Every buffer the forward pass needs for sequences of up to `capacity` tokens. One per thread.
+/// Every buffer the forward pass needs for sequences of up to `capacity` tokens (packed sequences may be longer
+/// than the model's positions; plain ones may not). One per thread.
 class Scratch {
  public:
   Scratch(const LmModel& model, int capacity);
   int capacity() const { return capacity_; }
 
-  std::vector<float> x, h, qkv, attn, scores, kpack, vpack, mlp, logits;
+  std::vector<float> x, h, qkv, attn, scores, kpack, vpack, mlp, logits, gathered;
   std::vector<double> row_sum;  // per-row norm statistics
 
  private:
@@ -37,10 +43,24 @@ class Scratch {
 /// Rows of logits computed at once by sequence_nll / logits (the logits buffer holds kLogitRows × vocab).
 inline constexpr int kLogitRows = 32;
 
-/// Runs the model on ids (positions 0..T-1, T = ids.size() <= scratch capacity and <= model.max_tokens()) and
-/// returns the final-norm hidden states [T × hidden] (row-major, inside `s`, valid until the next call).
-/// Throws LmError when an id is outside [0, vocab) or T is too long.
-const float* forward_hidden(const LmModel& model, std::span<const std::int32_t> ids, Scratch& s);
+/// Positions and attention segments of a packed sequence: row i sits at position positions[i] and attends to keys
+/// j <= i with j < shared or j >= segment_start[i] (segment_start[i] = 0: every earlier key).
+struct PackedLayout {
+  std::span<const std::int32_t> positions;
+  std::span<const std::int32_t> segment_start;
+  int shared = 0;
+};
+
+/// Runs the model on ids (positions 0..T-1, or those of `layout`; T = ids.size() <= scratch capacity, positions
+/// < model.max_tokens()) and returns the final-norm hidden states [T × hidden] (row-major, inside `s`, valid until
+/// the next call). Throws LmError when an id is outside [0, vocab) or T is too long.
+const float* forward_hidden(const LmModel& model, std::span<const std::int32_t> ids, Scratch& s,
+                            const PackedLayout* layout = nullptr);
+
+/// Σ_k -log softmax(logits of hidden row rows[k])[targets[k]] (natural log; log-sum-exp in double), per_token[k]
+/// when non-null. `hidden` as returned by forward_hidden.
+double rows_nll(const LmModel& model, const float* hidden, std::span<const std::int32_t> rows,
+                std::span<const std::int32_t> targets, Scratch& s, double* per_token = nullptr);
 
 /// logits [n × vocab] of n hidden rows (row stride hidden) into out (row stride vocab).
 void logits_of(const LmModel& model, const float* hidden_rows, int n, float* out);

@@ -8,6 +8,7 @@
 
 #include <cmath>
 
+#include "core/lm/forward.h"
 #include "core/lm/tokenizer.h"
 #include "tests/unit/lm/lm_paths.h"
 #include "tests/unit/temp_dir.h"
@@ -160,6 +161,42 @@ TEST(Evaluate, CancelFlagStopsTheRun) {
   std::atomic<bool> cancel{true};
   const LmReport r = evaluate(model, f.test, {.threads = 2, .cancel = &cancel});
   EXPECT_TRUE(r.cancelled);
+}
+
+}  // namespace
+}  // namespace mergelab::lm
+
+namespace mergelab::lm {
+namespace {
+
+// Packed choices (one pass per item) score exactly what each choice scores alone; truncated items (context +
+// choice longer than W) keep their last W tokens.
+TEST(Evaluate, PackedChoicesAndTruncationFollowTheProtocol) {
+  const Fixture& f = fixture();
+  const LmModel model = LmModel::load(kTinyLm / "models" / "ft_prose");
+  auto tasks = prepare_tasks(find_tasks(kTinyLm / "data", "test", {"prose"}), &f.encoder, 6);
+  tasks[0].docs.clear();
+  tasks[0].has_perplexity = false;
+  for (int W : {256, 64}) {
+    const LmReport r = evaluate(model, tasks, {.window = W});
+    Scratch s(model, 256);
+    std::int64_t truncated = 0;
+    for (std::size_t i = 0; i < tasks[0].items.size(); ++i) {
+      const PreparedItem& it = tasks[0].items[i];
+      for (std::size_t c = 0; c < it.choices.size(); ++c) {
+        std::vector<std::int32_t> seq = it.context;
+        seq.insert(seq.end(), it.choices[c].begin(), it.choices[c].end());
+        if (static_cast<int>(seq.size()) > W) {
+          seq.erase(seq.begin(), seq.end() - W);
+          ++truncated;
+        }
+        const double alone = -sequence_nll(model, seq, static_cast<int>(seq.size() - it.choices[c].size()), s);
+        EXPECT_NEAR(r.tasks[0].mc.scores[i][c], alone, 1e-9 * std::abs(alone)) << "W " << W << " item " << i << " choice " << c;
+      }
+    }
+    EXPECT_EQ(r.tasks[0].mc.truncated, truncated);
+    if (W == 64) EXPECT_GT(truncated, 0);
+  }
 }
 
 }  // namespace
