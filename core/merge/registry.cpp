@@ -13,6 +13,8 @@ const std::vector<MethodSpec>& method_registry() {
       linear_method(),      slerp_method(),       task_arithmetic_method(), ties_method(),
       dare_linear_method(), dare_ties_method(),   breadcrumbs_method(),     breadcrumbs_ties_method(),
       della_method(),       della_linear_method(), model_stock_method(),
+      nuslerp_method(),     multislerp_method(),  karcher_method(),   sce_method(),
+      ram_method(),         ramplus_tl_method(),  nearswap_method(),  arcee_fusion_method(),
   };
   return methods;
 }
@@ -90,6 +92,7 @@ std::string ParamSpec::value_problem(double v) const {
   else if (kind == Kind::Bool && v != 0.0 && v != 1.0) why << "must be true or false";
   else if (kind == Kind::Choice && (v != std::floor(v) || v < 0 || v >= static_cast<double>(choices.size())))
     why << "must be one of the listed choices";
+  else if (kind == Kind::Integer && v != std::floor(v)) why << "must be a whole number";
   else if ((kind == Kind::Real || kind == Kind::Integer) && (v < hard_min() || v > hard_max())) {
     why << "is " << v << ", ";
     if (std::isinf(hard_min())) why << "above the limit " << hard_max();
@@ -153,7 +156,7 @@ Vec<T> run_merge(const MethodSpec& spec, const MergeInputs<T>& in, const Params&
     if (spec.max_models == spec.min_models) msg << spec.min_models;
     else if (spec.max_models < 0) msg << "at least " << spec.min_models;
     else msg << spec.min_models << " to " << spec.max_models;
-    msg << " models, got " << n;
+    msg << (spec.min_models == 1 && spec.max_models == 1 ? " model" : " models") << ", got " << n;
     throw std::invalid_argument(msg.str());
   }
   if (spec.needs_base && !in.base) throw std::invalid_argument(spec.name + ": needs a base model");

@@ -102,6 +102,8 @@ struct MethodSpec {
   std::string summary;  ///< one line
   std::string formula;  ///< the formula, for tooltips and --help
   bool needs_base = true;
+  bool base_optional = false;      ///< needs_base false, yet a base_model, when given, is the origin (task vectors)
+  bool base_joins_models = false;  ///< a base_model is merged as one more model (mergekit's karcher)
   int min_models = 1;
   int max_models = -1;  ///< -1: any
   bool random = false;
@@ -167,5 +169,13 @@ MethodSpec breadcrumbs_ties_method();
 MethodSpec della_method();
 MethodSpec della_linear_method();
 MethodSpec model_stock_method();
+MethodSpec nuslerp_method();
+MethodSpec multislerp_method();
+MethodSpec karcher_method();
+MethodSpec sce_method();
+MethodSpec ram_method();
+MethodSpec ramplus_tl_method();
+MethodSpec nearswap_method();
+MethodSpec arcee_fusion_method();
 
 }  // namespace mergelab::merge

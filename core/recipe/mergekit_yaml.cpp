@@ -305,7 +305,7 @@ std::string to_mergekit_yaml(const Recipe& r, const std::string& target_dir) {
   out << YAML::BeginMap;
   out << YAML::Key << "merge_method" << YAML::Value << r.method;
   // mergekit's slerp needs the base (t = 0); linear must not get one (it would need a weight).
-  if (!r.base_model.empty() && (spec.needs_base || spec.name == "slerp"))
+  if (!r.base_model.empty() && (spec.needs_base || spec.base_optional || spec.base_joins_models || spec.name == "slerp"))
     out << YAML::Key << "base_model" << YAML::Value << path_of(r.base_model);
   out << YAML::Key << "models" << YAML::Value << YAML::BeginSeq;
   for (const auto& m : r.models) {

@@ -157,20 +157,31 @@ MergeLayout merge_layout(const Recipe& r) {
   }
   if (spec.needs_base) {
     if (base.empty()) throw RecipeError(spec.name + ": needs a base_model");
-    out.base = base;
   }
+  const bool uses_base = spec.needs_base || (spec.base_optional && !base.empty());
+  if (uses_base) out.base = base;
+  bool base_listed = false;
   for (size_t i = 0; i < r.models.size(); ++i) {
     const std::string p = resolve_path(r, r.models[i].path);
-    if (spec.needs_base && canonical_key(p) == base_key) continue;  // mergekit leaves the base out of the task vectors
+    const bool is_base = !base_key.empty() && canonical_key(p) == base_key;
+    base_listed = base_listed || is_base;
+    if (uses_base && is_base) continue;  // mergekit leaves the base out of the task vectors
     out.models.push_back(p);
     out.entry.push_back(static_cast<int>(i));
   }
+  if (spec.base_joins_models && !base.empty() && !base_listed) {  // mergekit merges the base as one more model
+    out.models.insert(out.models.begin(), base);
+    out.entry.insert(out.entry.begin(), -1);
+  }
   const int n = static_cast<int>(out.models.size());
-  if (n < spec.min_models || (spec.max_models >= 0 && n > spec.max_models))
-    throw RecipeError(spec.name + ": needs " +
-                      (spec.max_models < 0 ? "at least " + std::to_string(spec.min_models)
-                                           : std::to_string(spec.min_models) + " to " + std::to_string(spec.max_models)) +
-                      " models besides the base, got " + std::to_string(n));
+  if (n < spec.min_models || (spec.max_models >= 0 && n > spec.max_models)) {
+    const std::string count = spec.max_models < 0             ? "at least " + std::to_string(spec.min_models)
+                              : spec.max_models == spec.min_models ? "exactly " + std::to_string(spec.min_models)
+                                                                  : std::to_string(spec.min_models) + " to " +
+                                                                        std::to_string(spec.max_models);
+    throw RecipeError(spec.name + ": needs " + count + (spec.max_models == 1 ? " model" : " models") +
+                      (uses_base ? " besides the base" : "") + ", got " + std::to_string(n));
+  }
   return out;
 }
 

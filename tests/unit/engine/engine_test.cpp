@@ -65,6 +65,21 @@ TEST(EngineMergekitFixtures, DeterministicMethodsMatchWithin1e6) {
   }
 }
 
+TEST(EngineMergekitFixtures, NewerMethodsMatchWithin1e6) {
+  // The configs exactly as mergekit ran them (nuslerp with and without a base, row-wise; karcher without one).
+  for (const std::string name : {"nuslerp", "nuslerp_rowwise_nobase", "multislerp", "karcher", "sce", "ram", "ramplus_tl",
+                                 "nearswap", "arcee_fusion"}) {
+    SCOPED_TRACE(name);
+    TempDir tmp;
+    const recipe::Recipe r = recipe::read_mergekit_yaml(kMergekit + "/" + name + ".yml");
+    engine::merge_checkpoints(r, quiet(tmp / "out"));
+    const double diff =
+        max_diff(ckpt::Checkpoint::open(tmp / "out"), ckpt::Checkpoint::open(kMergekit + "/" + name + ".safetensors"));
+    std::printf("%-24s max |diff| %.3g\n", name.c_str(), diff);
+    EXPECT_LT(diff, 1e-6);
+  }
+}
+
 TEST(EngineMergekitFixtures, BreadcrumbsMatchesWhenAskedForMergekitsSmallTensorRule) {
   TempDir tmp;
   recipe::Recipe r = recipe::read_mergekit_yaml(kMergekit + "/breadcrumbs_ties.yml");

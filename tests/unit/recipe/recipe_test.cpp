@@ -12,7 +12,9 @@ using namespace mergelab::recipe;
 namespace {
 const std::string kMergekit = std::string(MERGELAB_TEST_DATA) + "/digits/mergekit";
 const std::vector<std::string> kFixtures = {"linear", "slerp", "task_arithmetic", "ties", "breadcrumbs_ties",
-                                            "model_stock", "dare_ties"};
+                                            "model_stock", "dare_ties", "nuslerp", "nuslerp_rowwise_nobase",
+                                            "multislerp", "karcher", "sce", "ram", "ramplus_tl", "nearswap",
+                                            "arcee_fusion"};
 
 Recipe parse(const std::string& text, YamlReadOptions opt = {.check_paths = false}) {
   return parse_mergekit_yaml(text, "test.yml", "/models", opt);
@@ -209,4 +211,21 @@ TEST(Recipe, LayoutsFollowMergekit) {
   EXPECT_EQ(s.models, (std::vector<std::string>{"/models/b", "/models/a"}));
   EXPECT_EQ(s.entry, (std::vector<int>{-1, 0}));
   EXPECT_THROW(merge_layout(parse("merge_method: slerp\nbase_model: b\nmodels: [a, c, d]\n")), RecipeError);
+}
+
+TEST(MergekitYaml, ModelCountRulesOfTheNewerMethods) {
+  EXPECT_EQ(error_of("merge_method: nearswap\nbase_model: b\nmodels: [x, y]\nparameters: {t: 0.01}\n"),
+            "test.yml: nearswap: needs exactly 1 model besides the base, got 2");
+  EXPECT_EQ(error_of("merge_method: arcee_fusion\nbase_model: b\nmodels: [b]\n"),
+            "test.yml: arcee_fusion: needs exactly 1 model besides the base, got 0");
+  EXPECT_EQ(error_of("merge_method: nuslerp\nmodels: [x, y, z]\n"), "test.yml: nuslerp: needs exactly 2 models, got 3");
+  EXPECT_EQ(error_of("merge_method: nuslerp\nbase_model: b\nmodels: [x]\n"),
+            "test.yml: nuslerp: needs exactly 2 models besides the base, got 1");
+  EXPECT_EQ(error_of("merge_method: sce\nmodels: [x, y]\n"), "test.yml: sce: needs a base_model");
+  EXPECT_EQ(error_of("merge_method: ramplus_tl\nbase_model: b\nmodels: [x]\nparameters: {epsilon: -1}\n"),
+            "test.yml: ramplus_tl: parameter epsilon is -1, below the limit 0");
+  // nuslerp and multislerp take the base as the origin when there is one, and work without.
+  EXPECT_EQ(merge_layout(parse("merge_method: multislerp\nbase_model: b\nmodels: [x, b, y]\n")).base, "/models/b");
+  EXPECT_EQ(merge_layout(parse("merge_method: multislerp\nbase_model: b\nmodels: [x, b, y]\n")).models.size(), 2u);
+  EXPECT_EQ(merge_layout(parse("merge_method: nuslerp\nmodels: [x, y]\n")).base, "");
 }
