@@ -13,6 +13,7 @@ const std::vector<MethodSpec>& method_registry() {
       linear_method(),      slerp_method(),       task_arithmetic_method(), ties_method(),
       dare_linear_method(), dare_ties_method(),   breadcrumbs_method(),     breadcrumbs_ties_method(),
       della_method(),       della_linear_method(), model_stock_method(),
+      passthrough_method(),
   };
   return methods;
 }

@@ -167,5 +167,6 @@ MethodSpec breadcrumbs_ties_method();
 MethodSpec della_method();
 MethodSpec della_linear_method();
 MethodSpec model_stock_method();
+MethodSpec passthrough_method();
 
 }  // namespace mergelab::merge
