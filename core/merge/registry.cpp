@@ -15,6 +15,7 @@ const std::vector<MethodSpec>& method_registry() {
       della_method(),       della_linear_method(), model_stock_method(),
       nuslerp_method(),     multislerp_method(),  karcher_method(),   sce_method(),
       ram_method(),         ramplus_tl_method(),  nearswap_method(),  arcee_fusion_method(),
+      passthrough_method(),
   };
   return methods;
 }

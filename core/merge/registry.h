@@ -177,5 +177,6 @@ MethodSpec ram_method();
 MethodSpec ramplus_tl_method();
 MethodSpec nearswap_method();
 MethodSpec arcee_fusion_method();
+MethodSpec passthrough_method();
 
 }  // namespace mergelab::merge

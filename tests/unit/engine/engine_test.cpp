@@ -55,7 +55,7 @@ void write_model(const std::string& dir, const std::vector<std::pair<std::string
 
 // ---- against mergekit's own outputs ------------------------------------------------------------
 TEST(EngineMergekitFixtures, DeterministicMethodsMatchWithin1e6) {
-  for (const std::string name : {"linear", "slerp", "task_arithmetic", "ties", "model_stock"}) {
+  for (const std::string name : {"linear", "slerp", "task_arithmetic", "ties", "model_stock", "passthrough_scale"}) {
     SCOPED_TRACE(name);
     TempDir tmp;
     const recipe::Recipe r = recipe::read_mergekit_yaml(kMergekit + "/" + name + ".yml");
