@@ -87,6 +87,14 @@ int run_plane(int argc, char** argv) {
   const auto& pos = args.positionals();
   const ScoringSetup s = load_scoring({pos[0], pos[1], pos[2]}, args);
   const auto& v = s.models.vectors;
+  if (!args.flag("no-markers")) {  // the markers' projection needs a plane: fail before the grid is computed
+    try {
+      analysis::project_onto_plane(v[0], v[1] - v[0], v[2] - v[0], v[0]);
+    } catch (const std::invalid_argument&) {
+      throw CliError(pos[1] + " and " + pos[2] + ": their task vectors over " + pos[0] +
+                     " are zero or parallel, so they span no plane to project the markers on (use --no-markers)");
+    }
+  }
   const analysis::RunControl run = progress_control("plane", args);
   const analysis::PlaneResult r = analysis::task_plane(s.models.layout, v[0], v[1], v[2], s.scorer, opt, run);
   finish_progress();

@@ -24,10 +24,10 @@ void add_scoring_options(ArgParser& args);
 /// Loads the checkpoints (the first one's config.json describes the classifier) and the --data folder's split.
 /// Throws CliError for usage problems, library errors naming the file otherwise.
 ScoringSetup load_scoring(const std::vector<std::string>& model_paths, const ArgParser& args);
-/// --threads, plus progress lines on stderr ("WHAT: done/total points"): in place on a terminal, every 10 %
-/// otherwise.
+/// --threads, progress lines on stderr ("WHAT: done/total points, S s": in place on a terminal, at most one a
+/// second otherwise, and the last), and Ctrl-C as the cancel flag.
 analysis::RunControl progress_control(const std::string& what, const ArgParser& args);
-/// Ends the progress line on a terminal.
+/// Ends the progress line on a terminal; says so when Ctrl-C stopped the run.
 void finish_progress();
 
 /// Exactly representable text of a double for CSV (%.17g; "nan" for NaN).

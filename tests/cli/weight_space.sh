@@ -155,6 +155,7 @@ expect_error 2 "expected a0:a1,b0:b1" plane "$M/base" "$M/ft_task0" "$M/ft_task1
 expect_error 2 "each range needs finite ends" plane "$M/base" "$M/ft_task0" "$M/ft_task1" --data "$D/data" --range 1:0
 expect_error 2 "no merge method has a parameter" plane "$M/base" "$M/ft_task0" "$M/ft_task1" --data "$D/data" --set bogus=1
 expect_error 2 "unknown path method 'cubic'" path "$M/ft_task0" "$M/ft_task1" --data "$D/data" --method cubic
+expect_error 2 "span no plane" plane "$M/base" "$M/ft_task0" "$M/ft_task0" --data "$D/data"
 expect_error 2 "dims must be 1 or 2" landscape "$M/multitask" --data "$D/data" --dims 3
 expect_error 2 "density must be in" maps "$M/base" "$M/ft_task0" --density 2
 expect_error 1 "lora_task0" maps "$M/base" "$M/lora_task0"
