@@ -20,6 +20,24 @@ double TensorDiagnostics::mean_cosine() const {
   return s / static_cast<double>(n * (n - 1));
 }
 
+TensorDiagnostics task_vector_diagnostics(const std::vector<Eigen::Ref<const Eigen::VectorXf>>& task_vectors,
+                                          double density) {
+  if (!(density >= 0.0 && density <= 1.0)) throw std::invalid_argument("density must be in [0, 1]");
+  TensorDiagnostics d;
+  const merge::VecViews<float>& views = task_vectors;
+  const double n = views.empty() ? 0.0 : static_cast<double>(views[0].size());
+  d.cosines = merge::cosine_matrix<float>(views);
+  d.sign_conflict = n > 0 ? static_cast<double>(merge::sign_conflicts<float>(views)) / n : 0.0;
+  for (const auto& v : views) {
+    const double norm = merge::l2_norm<float>(v);
+    d.norms.push_back(norm);
+    const Eigen::VectorXf trimmed = merge::trim_by_magnitude<float>(v, density, merge::TrimRule::TopK);
+    d.kept.push_back(n > 0 ? static_cast<double>((trimmed.array() != 0.0f).count()) / n : 0.0);
+    d.norm_kept.push_back(norm > 0 ? merge::l2_norm<float>(trimmed) / norm : 0.0);
+  }
+  return d;
+}
+
 std::vector<TensorDiagnostics> tensor_diagnostics(const Checkpoint& base, const std::vector<ModelRef>& models,
                                                   double density) {
   if (!(density >= 0.0 && density <= 1.0)) throw std::invalid_argument("density must be in [0, 1]");
@@ -52,21 +70,11 @@ std::vector<TensorDiagnostics> tensor_diagnostics(const Checkpoint& base, const 
     }
     base.release(bt.name);
 
-    TensorDiagnostics d;
-    d.tensor = bt.name;
-    d.shape = bt.shape;
     merge::VecViews<float> views;
     for (const auto& t : taus) views.emplace_back(t);
-    const double n = static_cast<double>(b.size());
-    d.cosines = merge::cosine_matrix<float>(views);
-    d.sign_conflict = n > 0 ? static_cast<double>(merge::sign_conflicts<float>(views)) / n : 0.0;
-    for (const auto& v : views) {
-      const double norm = merge::l2_norm<float>(v);
-      d.norms.push_back(norm);
-      const Eigen::VectorXf trimmed = merge::trim_by_magnitude<float>(v, density, merge::TrimRule::TopK);
-      d.kept.push_back(n > 0 ? static_cast<double>((trimmed.array() != 0.0f).count()) / n : 0.0);
-      d.norm_kept.push_back(norm > 0 ? merge::l2_norm<float>(trimmed) / norm : 0.0);
-    }
+    TensorDiagnostics d = task_vector_diagnostics(views, density);
+    d.tensor = bt.name;
+    d.shape = bt.shape;
     out.push_back(std::move(d));
   }
   return out;

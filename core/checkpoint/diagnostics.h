@@ -31,6 +31,11 @@ struct TensorDiagnostics {
   double mean_cosine() const;
 };
 
+/// The statistics above for one tensor's task vectors (all the same length); `tensor` and `shape` are left empty.
+/// Throws std::invalid_argument when density is outside [0, 1].
+TensorDiagnostics task_vector_diagnostics(const std::vector<Eigen::Ref<const Eigen::VectorXf>>& task_vectors,
+                                          double density);
+
 /// Tensors in base order. Tensors not mergeable in every model are skipped (the compatibility report lists them).
 /// Throws CheckpointError on read failures; std::invalid_argument when density is outside [0, 1].
 std::vector<TensorDiagnostics> tensor_diagnostics(const Checkpoint& base, const std::vector<ModelRef>& models,

@@ -1,0 +1,129 @@
+#include "app/commands/weight_space_cli.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/eval/dataset.h"
+#include "core/eval/mlp.h"
+
+namespace mergelab::app {
+
+namespace fs = std::filesystem;
+
+void add_scoring_options(ArgParser& args) {
+  args.add_option("data", "DIR", "data folder (task{i}_{split}.csv, or {split}.csv + tasks.json): the tasks scored");
+  args.add_option("split", "NAME", "split of the data folder: train, val or test", "test");
+  args.add_option("threads", "N", "worker threads (0: one per core)", "0");
+  args.add_flag("json", "print JSON (every point with its metrics) instead of the table");
+  args.add_flag("csv", "print CSV (one row per point) instead of the table");
+}
+
+ScoringSetup load_scoring(const std::vector<std::string>& model_paths, const ArgParser& args) {
+  if (args.flag("json") && args.flag("csv")) throw CliError("--json and --csv exclude each other");
+  if (!args.has("data")) throw CliError("--data DIR is required (the tasks to score the points on)");
+  if (args.get_int("threads") < 0) throw CliError("--threads must be >= 0");
+  std::error_code ec;
+  for (const auto& p : model_paths)
+    if (!fs::exists(p, ec)) throw eval::DataError(p + ": no such file or directory");
+  if (!fs::is_directory(model_paths[0], ec))
+    throw CliError(model_paths[0] + " is a file: give a checkpoint folder (its config.json describes the model)");
+  const std::string data = args.get("data");
+  if (!fs::is_directory(data, ec)) throw eval::DataError(data + ": not a data folder");
+  ScoringSetup s;
+  s.data = data;
+  s.split = args.get("split");
+  const eval::MlpConfig config = eval::load_mlp_config(model_paths[0]);
+  std::vector<fs::path> paths(model_paths.begin(), model_paths.end());
+  s.models = analysis::load_flat_models(paths);
+  const eval::TaskSet tasks = eval::load_data_dir(data, s.split);
+  s.scorer = analysis::classifier_scorer(config, s.models.layout, tasks);
+  return s;
+}
+
+namespace {
+bool stderr_is_tty() { return ::isatty(STDERR_FILENO) != 0; }
+std::atomic<bool> g_interrupted{false};
+void on_interrupt(int) { g_interrupted = true; }  // internal linkage: merge.cpp has its own
+}  // namespace
+
+analysis::RunControl progress_control(const std::string& what, const ArgParser& args) {
+  analysis::RunControl run;
+  run.threads = static_cast<int>(args.get_int("threads"));
+  // Ctrl-C stops handing out points; what ran is printed (the rest empty) and the command exits 1.
+  run.cancel = &g_interrupted;
+  std::signal(SIGINT, on_interrupt);
+  const bool tty = stderr_is_tty();
+  // A terminal line updated in place; otherwise one line a second at most, and the last one with the time taken.
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto last = std::make_shared<double>(0.0);
+  run.progress = [what, tty, start, last](std::size_t done, std::size_t total) {
+    const double s = std::chrono::duration<double>(Clock::now() - start).count();
+    if (tty) {
+      std::fprintf(stderr, "\r%s: %zu/%zu points, %.1f s   ", what.c_str(), done, total, s);
+    } else if (done == total || s - *last >= 1.0) {
+      *last = s;
+      std::fprintf(stderr, "%s: %zu/%zu points, %.2f s\n", what.c_str(), done, total, s);
+    }
+  };
+  return run;
+}
+
+void finish_progress() {
+  if (stderr_is_tty()) std::fprintf(stderr, "\n");
+  if (g_interrupted) std::fprintf(stderr, "interrupted: the points that did not run are left empty (CSV) or null (JSON)\n");
+}
+
+std::string csv_number(double v) {
+  if (std::isnan(v)) return "nan";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string csv_metric_header(const analysis::Scorer& scorer) {
+  std::string out;
+  for (const auto& n : scorer.metric_names) out += n + ",";
+  return out + scorer.combined_name;
+}
+
+std::string csv_metric_cells(const analysis::Scorer& scorer, const analysis::PointScore& score, bool evaluated) {
+  std::string out;
+  if (!evaluated) return std::string(scorer.metric_names.size(), ',');
+  for (double v : score.metrics) out += csv_number(v) + ",";
+  return out + csv_number(score.combined);
+}
+
+nlohmann::ordered_json json_metrics(const analysis::Scorer& scorer, const analysis::PointScore& score, bool evaluated) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  auto value = [&](double v) { return evaluated && std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); };
+  for (std::size_t k = 0; k < scorer.metric_names.size(); ++k)
+    j[scorer.metric_names[k]] = value(k < score.metrics.size() ? score.metrics[k] : NAN);
+  j[scorer.combined_name] = value(score.combined);
+  return j;
+}
+
+nlohmann::ordered_json json_scorer(const analysis::Scorer& scorer) {
+  nlohmann::ordered_json j;
+  j["metrics"] = scorer.metric_names;
+  j["combined"] = scorer.combined_name;
+  j["lower_is_better"] = scorer.lower_is_better;
+  return j;
+}
+
+double metric(const analysis::Scorer& scorer, const analysis::PointScore& score, const std::string& name) {
+  if (name == scorer.combined_name) return score.combined;
+  for (std::size_t k = 0; k < scorer.metric_names.size() && k < score.metrics.size(); ++k)
+    if (scorer.metric_names[k] == name) return score.metrics[k];
+  return NAN;
+}
+
+}  // namespace mergelab::app

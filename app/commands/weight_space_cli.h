@@ -1,0 +1,46 @@
+// What `mergelab path`, `plane` and `landscape` share: checkpoints loaded as flat vectors, the data and the
+// classifier scorer, progress on stderr, and the CSV/JSON forms of scored points.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "app/cli.h"
+#include "core/analysis/flat_models.h"
+#include "core/analysis/run_control.h"
+#include "core/analysis/scorer.h"
+
+namespace mergelab::app {
+
+struct ScoringSetup {
+  analysis::FlatModels models;
+  analysis::Scorer scorer;
+  std::string data, split;
+};
+
+/// Adds --data DIR, --split NAME (default test), --threads N (default 0: one per core), --json, --csv.
+void add_scoring_options(ArgParser& args);
+/// Loads the checkpoints (the first one's config.json describes the classifier) and the --data folder's split.
+/// Throws CliError for usage problems, library errors naming the file otherwise.
+ScoringSetup load_scoring(const std::vector<std::string>& model_paths, const ArgParser& args);
+/// --threads, progress lines on stderr ("WHAT: done/total points, S s": in place on a terminal, at most one a
+/// second otherwise, and the last), and Ctrl-C as the cancel flag.
+analysis::RunControl progress_control(const std::string& what, const ArgParser& args);
+/// Ends the progress line on a terminal; says so when Ctrl-C stopped the run.
+void finish_progress();
+
+/// Exactly representable text of a double for CSV (%.17g; "nan" for NaN).
+std::string csv_number(double v);
+/// The CSV header cells of a scorer: every metric name, then the combined value's name.
+std::string csv_metric_header(const analysis::Scorer& scorer);
+/// The CSV cells of one score (empty cells for a point that was not evaluated).
+std::string csv_metric_cells(const analysis::Scorer& scorer, const analysis::PointScore& score, bool evaluated);
+/// {"<metric>": value, ..., "<combined>": value} (null for a point that was not evaluated or NaN).
+nlohmann::ordered_json json_metrics(const analysis::Scorer& scorer, const analysis::PointScore& score, bool evaluated);
+/// The scorer's description: {"metrics": [...], "combined": name, "lower_is_better": bool}.
+nlohmann::ordered_json json_scorer(const analysis::Scorer& scorer);
+/// One of the scorer's metrics by name (NaN when absent).
+double metric(const analysis::Scorer& scorer, const analysis::PointScore& score, const std::string& name);
+
+}  // namespace mergelab::app
