@@ -21,10 +21,6 @@
 
 namespace mergelab::lm {
 
-/// The GPT-2 split regex that ByteLevel(use_regex: true) applies.
-inline constexpr const char* kGpt2SplitRegex =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
-
 /// How a Split keeps the delimiters it finds (tokenizers' SplitDelimiterBehavior).
 enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
 
