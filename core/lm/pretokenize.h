@@ -2,10 +2,11 @@
 //
 // Supported: ByteLevel (add_prefix_space, use_regex = the GPT-2 split regex), Split (pattern
 // {"Regex": ...} evaluated with ICU, or {"String": ...}; behavior Removed / Isolated / MergedWithPrevious /
-// MergedWithNext / Contiguous; invert), Metaspace (replacement, prepend_scheme always / first / never or the
-// older add_prefix_space, split), Sequence of these, and null (one piece). ByteLevel must come last: its
+// MergedWithNext / Contiguous; invert), Digits (individual_digits: each \p{N} character alone, else runs of
+// them), Metaspace (replacement, prepend_scheme always / first / never or the older add_prefix_space, split),
+// Sequence of these, and null (one piece). ByteLevel must come last: its
 // byte -> character mapping is done by the BPE model (BpeModel::encode_piece with byte_level), so pieces
-// stay raw bytes here. Anything else (Whitespace, Digits, Punctuation, BertPreTokenizer, ...) is refused.
+// stay raw bytes here. Anything else (Whitespace, Punctuation, BertPreTokenizer, ...) is refused.
 #pragma once
 
 #include <deque>

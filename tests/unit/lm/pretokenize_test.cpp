@@ -112,6 +112,15 @@ TEST(ByteLevelPreTokenizer, PrefixSpaceAndRegex) {
             (Strings{"hi there"}));
 }
 
+TEST(DigitsPreTokenizer, IndividualOrRuns) {
+  // SmolLM's Sequence[Digits(individual), ByteLevel(use_regex)]: digits alone, then the GPT-2 split.
+  EXPECT_EQ(pre_tokenize(R"({"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": true},
+                             {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}]})",
+                         "x = 123 \xD9\xA3"),
+            (Strings{"x", " =", " ", "1", "2", "3", " ", "\xD9\xA3"}));
+  EXPECT_EQ(pre_tokenize(R"({"type": "Digits", "individual_digits": false})", "ab12 3"), (Strings{"ab", "12", " ", "3"}));
+}
+
 TEST(MetaspacePreTokenizer, ReplacesPrependsAndSplits) {
   const std::string bar = "\xE2\x96\x81";
   EXPECT_EQ(pre_tokenize(R"({"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true})", "a  b"),
@@ -130,7 +139,7 @@ TEST(PreTokenizerJson, RefusesWhatItDoesNotKnow) {
     return std::string("<no error>");
   };
   EXPECT_EQ(message(R"({"type": "Whitespace"})"),
-            "t.json: pre_tokenizer: pre-tokenizer 'Whitespace' is not supported (supported: ByteLevel, Split, Metaspace, Sequence)");
+            "t.json: pre_tokenizer: pre-tokenizer 'Whitespace' is not supported (supported: ByteLevel, Split, Digits, Metaspace, Sequence)");
   EXPECT_EQ(message(R"({"type": "Sequence", "pretokenizers": [{"type": "ByteLevel"}, {"type": "Split", "pattern": {"String": " "}, "behavior": "Isolated"}]})"),
             "t.json: pre_tokenizer.pretokenizers[1]: 'Split' after ByteLevel is not supported (ByteLevel must come last)");
   EXPECT_EQ(message(R"({"type": "Split", "pattern": {"Regex": "\\p{L}+"}, "behavior": "Sideways"})"),

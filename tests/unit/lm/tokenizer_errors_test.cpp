@@ -73,7 +73,7 @@ TEST(TokenizerErrors, UnsupportedPipelineSteps) {
   EXPECT_EQ(edited_error([](auto& j) { j["normalizer"] = {{"type", "NFKC"}}; }),
             "FILE: normalizer: normalizer 'NFKC' is not supported (supported: NFC, Prepend, Replace, Sequence)");
   EXPECT_EQ(edited_error([](auto& j) { j["pre_tokenizer"] = {{"type", "BertPreTokenizer"}}; }),
-            "FILE: pre_tokenizer: pre-tokenizer 'BertPreTokenizer' is not supported (supported: ByteLevel, Split, Metaspace, Sequence)");
+            "FILE: pre_tokenizer: pre-tokenizer 'BertPreTokenizer' is not supported (supported: ByteLevel, Split, Digits, Metaspace, Sequence)");
   EXPECT_EQ(edited_error([](auto& j) { j["decoder"] = {{"type", "WordPiece"}}; }),
             "FILE: decoder: decoder 'WordPiece' is not supported (supported: ByteLevel, Replace, ByteFallback, Fuse, Strip, Metaspace, Sequence)");
 }
@@ -88,6 +88,8 @@ TEST(TokenizerErrors, BadMergesAndVocab) {
   EXPECT_EQ(edited_error([](auto& j) { j["model"]["merges"][0] = {"a"}; }),
             "FILE: model.merges[0]: a merge must be \"a b\" or [\"a\", \"b\"]");
   EXPECT_EQ(edited_error([](auto& j) { j["model"]["vocab"]["a"] = "x"; }), "FILE: model.vocab['a']: the id must be an integer");
+  EXPECT_EQ(edited_error([](auto& j) { j["added_tokens"][0]["id"] = 50000000; }),
+            "FILE: token id 50000000 is far past the 641 entries of model.vocab and added_tokens");
   // 'b' has id 65 (GPT-2 byte order: '!' is 0).
   EXPECT_EQ(edited_error([](auto& j) { j["model"]["vocab"]["a"] = 65; }), "FILE: model.vocab: tokens 'a' and 'b' share id 65");
 }
