@@ -101,25 +101,16 @@ std::optional<std::int32_t> BpeModel::find(std::string_view token) const {
   return it->second;
 }
 
-// One character of the piece: its vocabulary id (-1 when missing), else byte fallback, else unk, else dropped.
-void BpeModel::add_unit(std::string_view unit, std::int32_t id, bool& last_was_unk, BpeScratch& s) const {
-  const auto push = [&s](std::int32_t token) {
-    const auto n = static_cast<std::int32_t>(s.symbols.size());
-    s.symbols.push_back({token, n - 1, n + 1});
-  };
-  if (id >= 0) {
-    push(id);
-    last_was_unk = false;
-    return;
-  }
+// A character missing from the vocabulary: byte fallback, else unk (fused), else dropped.
+void BpeModel::add_missing(std::string_view unit, bool& last_was_unk, BpeScratch& s) const {
   if (options_.byte_fallback &&
       std::all_of(unit.begin(), unit.end(), [&](char c) { return fallback_id_[static_cast<std::uint8_t>(c)] >= 0; })) {
-    for (const char c : unit) push(fallback_id_[static_cast<std::uint8_t>(c)]);
+    for (const char c : unit) s.ids.push_back(fallback_id_[static_cast<std::uint8_t>(c)]);
     last_was_unk = false;
     return;
   }
   if (unk_id_ < 0) return;  // no unk token: tokenizers drops the character
-  if (!(options_.fuse_unk && last_was_unk)) push(unk_id_);
+  if (!(options_.fuse_unk && last_was_unk)) s.ids.push_back(unk_id_);
   last_was_unk = true;
 }
 
@@ -140,29 +131,88 @@ void BpeModel::encode_piece(std::string_view piece, bool byte_level, std::vector
       return;
     }
   }
-  s.symbols.clear();
+  // The initial symbols.
+  s.ids.clear();
   bool last_was_unk = false;
   if (byte_level) {
     for (const char c : piece) {
       const auto b = static_cast<std::uint8_t>(c);
-      add_unit(byte_level::byte_to_utf8(b), byte_char_id_[b], last_was_unk, s);
+      if (byte_char_id_[b] >= 0) {
+        s.ids.push_back(byte_char_id_[b]);
+        last_was_unk = false;
+      } else {
+        add_missing(byte_level::byte_to_utf8(b), last_was_unk, s);
+      }
     }
   } else {
     for (std::size_t i = 0; i < piece.size();) {
       const std::size_t start = i;
       utf8::next(piece, i);
       const std::string_view unit = piece.substr(start, i - start);
-      add_unit(unit, find(unit).value_or(-1), last_was_unk, s);
+      if (const auto id = find(unit)) {
+        s.ids.push_back(*id);
+        last_was_unk = false;
+      } else {
+        add_missing(unit, last_was_unk, s);
+      }
     }
   }
-  if (s.symbols.empty()) return;
-  s.symbols.back().next = -1;
-  if (s.symbols.size() > 1) merge_symbols(s);
-  for (std::int32_t i = 0; i >= 0; i = s.symbols[i].next) out.push_back(s.symbols[i].id);
+  if (s.ids.size() <= 1) {
+    out.insert(out.end(), s.ids.begin(), s.ids.end());
+  } else if (s.ids.size() <= kScanLimit) {
+    merge_by_scan(s, out);
+  } else {
+    merge_by_heap(s, out);
+  }
 }
 
-void BpeModel::merge_symbols(BpeScratch& s) const {
+// Short pieces: ranks of the adjacent pairs in an array; each step merges the leftmost lowest rank and
+// refreshes the two pairs around it. (Merging pair (a, b) cannot create another (a, b), so "leftmost lowest"
+// is the heap's order too.)
+void BpeModel::merge_by_scan(BpeScratch& s, std::vector<std::int32_t>& out) const {
+  constexpr std::int32_t kNone = INT32_MAX;
+  auto& ids = s.ids;
+  auto& ranks = s.ranks;
+  auto& merged = s.merged;
+  const auto rank_at = [&](std::size_t k) {
+    if (const auto* slot = pairs_.find(ids[k], ids[k + 1])) {
+      ranks[k] = slot->rank;
+      merged[k] = slot->merged;
+    } else {
+      ranks[k] = kNone;
+    }
+  };
+  std::size_t n = ids.size();
+  ranks.resize(n);
+  merged.resize(n);
+  for (std::size_t k = 0; k + 1 < n; ++k) rank_at(k);
+  ranks[n - 1] = kNone;
+  while (n > 1) {
+    std::size_t best = 0;
+    for (std::size_t k = 1; k + 1 < n; ++k)
+      if (ranks[k] < ranks[best]) best = k;
+    if (ranks[best] == kNone) break;
+    ids[best] = merged[best];
+    for (std::size_t k = best + 1; k + 1 < n; ++k) {
+      ids[k] = ids[k + 1];
+      ranks[k] = ranks[k + 1];
+      merged[k] = merged[k + 1];
+    }
+    --n;
+    ranks[n - 1] = kNone;
+    if (best + 1 < n) rank_at(best);
+    if (best > 0) rank_at(best - 1);
+  }
+  out.insert(out.end(), ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+void BpeModel::merge_by_heap(BpeScratch& s, std::vector<std::int32_t>& out) const {
   auto& sym = s.symbols;
+  sym.resize(s.ids.size());
+  for (std::size_t k = 0; k < sym.size(); ++k)
+    sym[k] = {s.ids[k], static_cast<std::int32_t>(k) - 1, static_cast<std::int32_t>(k) + 1};
+  sym.back().next = -1;
+
   auto& heap = s.heap;
   heap.clear();
   // The candidate pair starting at symbol `pos`, if ranked.
@@ -201,6 +251,7 @@ void BpeModel::merge_symbols(BpeScratch& s) const {
     if (left.prev >= 0) offer(left.prev);
     offer(top.pos);
   }
+  for (std::int32_t i = 0; i >= 0; i = sym[i].next) out.push_back(sym[i].id);
 }
 
 }  // namespace mergelab::lm

@@ -10,8 +10,10 @@
 // (consecutive unks fused into one with fuse_unk), else it is dropped. Then, repeatedly, the adjacent pair
 // with the lowest merge rank is merged (leftmost occurrence first, so all non-overlapping occurrences of that
 // pair go left to right) until no adjacent pair is ranked. With ignore_merges a piece that is itself in the
-// vocabulary is emitted whole. A binary heap of (rank, position) over a linked list of symbols keeps this
-// O(n log n) per piece; the scratch buffers are reused, so the hot loop allocates nothing once warm.
+// vocabulary is emitted whole. Pieces of up to kScanLimit symbols use a rank scan over a small array (the
+// common case: words); longer ones a binary heap of (rank, position) over a linked list of symbols, O(n log n).
+// Both give the same merges (tests pin them to a step-by-step reference); the scratch buffers are reused, so
+// the hot loop allocates nothing once warm.
 #pragma once
 
 #include <cstdint>
@@ -41,11 +43,15 @@ struct BpeScratch {
   };
   std::vector<Symbol> symbols;
   std::vector<Candidate> heap;
+  std::vector<std::int32_t> ids, ranks, merged;  ///< rank-scan state for short pieces
   std::string mapped;  ///< byte-level text of a piece (ignore_merges lookups)
 };
 
 class BpeModel {
  public:
+  /// Pieces with at most this many initial symbols are merged by rank scan, longer ones through the heap.
+  static constexpr std::size_t kScanLimit = 48;
+
   using Vocab = std::vector<std::pair<std::string, std::int32_t>>;
   using Merges = std::vector<std::pair<std::string, std::string>>;
 
@@ -84,8 +90,9 @@ class BpeModel {
     const Slot* find(std::int32_t left, std::int32_t right) const;
   };
 
-  void add_unit(std::string_view unit, std::int32_t id, bool& last_was_unk, BpeScratch& s) const;
-  void merge_symbols(BpeScratch& s) const;
+  void add_missing(std::string_view unit, bool& last_was_unk, BpeScratch& s) const;
+  void merge_by_scan(BpeScratch& s, std::vector<std::int32_t>& out) const;
+  void merge_by_heap(BpeScratch& s, std::vector<std::int32_t>& out) const;
 
   std::unordered_map<std::string, std::int32_t, StringHash, std::equal_to<>> vocab_;
   PairTable pairs_;

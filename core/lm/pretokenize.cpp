@@ -134,6 +134,11 @@ void PreTokenizer::parse(const nlohmann::json& j, const std::string& where) {
     else if (behavior == "Contiguous") step.behavior = SplitBehavior::Contiguous;
     else throw LmError(where + ": Split behavior '" + behavior + "' is not one of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous");
     step.invert = get_bool(j, "invert", false, where);
+  } else if (type == "Digits") {  // StarCoder / SmolLM: numbers cut out of the text, one digit each or whole runs
+    step.kind = Step::Split;
+    const bool individual = get_bool(j, "individual_digits", false, where);
+    step.regex = std::make_shared<TextRegex>(individual ? "\\p{N}" : "\\p{N}+");
+    step.behavior = SplitBehavior::Isolated;
   } else if (type == "Metaspace") {
     step.kind = Step::Metaspace;
     if (!j.contains("replacement") || !j["replacement"].is_string() || j["replacement"].get<std::string>().empty())
@@ -148,7 +153,7 @@ void PreTokenizer::parse(const nlohmann::json& j, const std::string& where) {
     if (!get_bool(j, "add_prefix_space", true, where)) step.prepend = Step::Never;  // the older spelling
     step.metaspace_split = get_bool(j, "split", true, where);
   } else {
-    throw LmError(where + ": pre-tokenizer '" + type + "' is not supported (supported: ByteLevel, Split, Metaspace, Sequence)");
+    throw LmError(where + ": pre-tokenizer '" + type + "' is not supported (supported: ByteLevel, Split, Digits, Metaspace, Sequence)");
   }
   steps_.push_back(std::move(step));
 }

@@ -2,10 +2,11 @@
 //
 // Supported: ByteLevel (add_prefix_space, use_regex = the GPT-2 split regex), Split (pattern
 // {"Regex": ...} evaluated with ICU, or {"String": ...}; behavior Removed / Isolated / MergedWithPrevious /
-// MergedWithNext / Contiguous; invert), Metaspace (replacement, prepend_scheme always / first / never or the
-// older add_prefix_space, split), Sequence of these, and null (one piece). ByteLevel must come last: its
+// MergedWithNext / Contiguous; invert), Digits (individual_digits: each \p{N} character alone, else runs of
+// them), Metaspace (replacement, prepend_scheme always / first / never or the older add_prefix_space, split),
+// Sequence of these, and null (one piece). ByteLevel must come last: its
 // byte -> character mapping is done by the BPE model (BpeModel::encode_piece with byte_level), so pieces
-// stay raw bytes here. Anything else (Whitespace, Digits, Punctuation, BertPreTokenizer, ...) is refused.
+// stay raw bytes here. Anything else (Whitespace, Punctuation, BertPreTokenizer, ...) is refused.
 #pragma once
 
 #include <deque>
@@ -20,10 +21,6 @@
 #include "core/lm/text_regex.h"
 
 namespace mergelab::lm {
-
-/// The GPT-2 split regex that ByteLevel(use_regex: true) applies.
-inline constexpr const char* kGpt2SplitRegex =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
 /// How a Split keeps the delimiters it finds (tokenizers' SplitDelimiterBehavior).
 enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };

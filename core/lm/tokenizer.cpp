@@ -201,6 +201,11 @@ Tokenizer Tokenizer::load_files(const fs::path& tokenizer_json, const std::optio
   std::int32_t size = 0;
   for (const auto& [token, id] : root["model"]["vocab"].items()) size = std::max(size, id.get<std::int32_t>() + 1);
   for (const AddedToken& t : impl->added) size = std::max(size, t.id + 1);
+  // Ids are dense in real files (a few holes at most); a huge one would only allocate a huge table.
+  const std::size_t entries = root["model"]["vocab"].size() + impl->added.size();
+  if (static_cast<std::size_t>(size) > 2 * entries + 1024)
+    throw LmError(file + ": token id " + std::to_string(size - 1) + " is far past the " + std::to_string(entries) +
+                  " entries of model.vocab and added_tokens");
   impl->tokens.assign(static_cast<std::size_t>(size), std::string());
   impl->has_token.assign(static_cast<std::size_t>(size), false);
   for (const auto& [token, id] : root["model"]["vocab"].items()) {

@@ -175,3 +175,42 @@ TEST(TinyLmTokenizer, ConcurrentEncodesAgree) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(mismatches, std::vector<int>(4, 0));
 }
+
+TEST(TinyLmTokenizer, AddedTokenOptions) {
+  const TempDir dir("lm_tok");
+  const fs::path file = edited_copy(dir, [](nlohmann::json& j) {
+    const auto token = [](int id, const char* content, bool lstrip, bool rstrip, bool single_word) {
+      return nlohmann::json{{"id", id}, {"content", content}, {"single_word", single_word}, {"lstrip", lstrip},
+                            {"rstrip", rstrip}, {"normalized", false}, {"special", true}};
+    };
+    j["added_tokens"].push_back(token(640, "<mask>", true, false, false));
+    j["added_tokens"].push_back(token(641, "[X]", false, true, false));
+    j["added_tokens"].push_back(token(642, "cat", false, false, true));
+  });
+  const Tokenizer tok = Tokenizer::load(file);
+  const Tokenizer plain = Tokenizer::load(kBase / "tokenizer.json");
+  EXPECT_EQ(tok.vocab_size(), 643);
+  const auto concat = [](std::vector<std::vector<std::int32_t>> parts) {
+    std::vector<std::int32_t> out;
+    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+  };
+  // lstrip: "<mask>" also takes the spaces before it.
+  EXPECT_EQ(tok.encode("a  <mask> b"), concat({plain.encode("a"), {640}, plain.encode(" b")}));
+  // rstrip: "[X]" takes the whitespace after it.
+  EXPECT_EQ(tok.encode("[X] \n y"), concat({{641}, plain.encode("y")}));
+  // single_word: "cat" only where no letter, digit or '_' touches it.
+  EXPECT_EQ(tok.encode("cat concat cat_ (cat)"),
+            concat({{642}, plain.encode(" concat cat_ ("), {642}, plain.encode(")")}));
+}
+
+TEST(TinyLmTokenizer, NfcNormalizer) {
+  const TempDir dir("lm_tok");
+  const fs::path file = edited_copy(dir, [](nlohmann::json& j) { j["normalizer"] = {{"type", "NFC"}}; });
+  const Tokenizer nfc = Tokenizer::load(file);
+  const Tokenizer plain = Tokenizer::load(kBase / "tokenizer.json");
+  const std::string composed = "caf\xC3\xA9 \xC3\x85", decomposed = "cafe\xCC\x81 A\xCC\x8A";  // é, Å
+  EXPECT_NE(plain.encode(decomposed), plain.encode(composed));
+  EXPECT_EQ(nfc.encode(decomposed), plain.encode(composed));
+  EXPECT_EQ(nfc.encode(composed), plain.encode(composed));
+}
