@@ -6,6 +6,7 @@
 
 #include "core/lm/lm_error.h"
 #include "core/lm/sgemm.h"
+#include "core/lm/vector_math.h"
 
 namespace mergelab::lm {
 namespace {
@@ -104,13 +105,12 @@ void attention(const LmConfig& c, int T, Scratch& s, const PackedLayout* layout)
           // Keys [0, a) and [b, i] (a packed choice: the shared context, then its own earlier tokens).
           const int seg = layout ? layout->segment_start[i] : 0;
           const int a = seg > 0 ? layout->shared : i + 1, b = seg > 0 ? seg : i + 1;
-          float mx = -INFINITY;
-          for (int j = 0; j < a; ++j) mx = std::max(mx, row[j] *= scale);
-          for (int j = b; j <= i; ++j) mx = std::max(mx, row[j] *= scale);
-          float sum = 0;
-          for (int j = 0; j < a; ++j) sum += (row[j] = std::exp(row[j] - mx));
-          for (int j = b; j <= i; ++j) sum += (row[j] = std::exp(row[j] - mx));
-          const float inv = 1.0f / sum;
+          float mx = max_of(row, a);
+          if (b <= i) mx = std::max(mx, max_of(row + b, i + 1 - b));
+          mx *= scale;  // scale > 0: the max of the scaled scores
+          double sum = exp_in_place(row, a, scale, mx);
+          if (b <= i) sum += exp_in_place(row + b, i + 1 - b, scale, mx);
+          const float inv = static_cast<float>(1.0 / sum);
           for (int j = 0; j < a; ++j) row[j] *= inv;
           for (int j = a; j < b; ++j) row[j] = 0.0f;
           for (int j = b; j <= i; ++j) row[j] *= inv;
@@ -215,9 +215,8 @@ double rows_nll(const LmModel& model, const float* hidden, std::span<const std::
     logits_of(model, src, count, s.logits.data());
     for (int r = 0; r < count; ++r) {
       const float* l = s.logits.data() + sz(r, V);
-      const float mx = *std::max_element(l, l + V);
-      double sum = 0;
-      for (int j = 0; j < V; ++j) sum += std::exp(l[j] - mx);
+      const float mx = max_of(l, V);
+      const double sum = exp_sum(l, V, mx);
       const double nll = mx + std::log(sum) - l[targets[k0 + r]];
       if (per_token) per_token[k0 + r] = nll;
       total += nll;
@@ -242,9 +241,8 @@ double sequence_nll(const LmModel& model, std::span<const std::int32_t> ids, int
     logits_of(model, hidden + sz(t0 - 1, c.hidden), rows, s.logits.data());
     for (int r = 0; r < rows; ++r) {
       const float* l = s.logits.data() + sz(r, V);
-      const float mx = *std::max_element(l, l + V);
-      double sum = 0;
-      for (int j = 0; j < V; ++j) sum += std::exp(l[j] - mx);
+      const float mx = max_of(l, V);
+      const double sum = exp_sum(l, V, mx);
       const double nll = mx + std::log(sum) - l[ids[t0 + r]];
       if (per_token) per_token[t0 + r - start] = nll;
       total += nll;

@@ -191,7 +191,8 @@ TEST(Evaluate, PackedChoicesAndTruncationFollowTheProtocol) {
           ++truncated;
         }
         const double alone = -sequence_nll(model, seq, static_cast<int>(seq.size() - it.choices[c].size()), s);
-        EXPECT_NEAR(r.tasks[0].mc.scores[i][c], alone, 1e-9 * std::abs(alone)) << "W " << W << " item " << i << " choice " << c;
+        // Same terms, summed in another order (softmax lanes over a longer row): f32 rounding apart only.
+        EXPECT_NEAR(r.tasks[0].mc.scores[i][c], alone, 2e-7 * std::abs(alone)) << "W " << W << " item " << i << " choice " << c;
       }
     }
     EXPECT_EQ(r.tasks[0].mc.truncated, truncated);
