@@ -21,6 +21,8 @@
 #include "core/checkpoint/checkpoint.h"
 #include "core/checkpoint/lora.h"
 #include "core/checkpoint/writer.h"
+#include "core/engine/output_files.h"
+#include "core/engine/slice_plan.h"
 #include "core/recipe/mergekit_yaml.h"
 
 namespace mergelab::engine {
@@ -118,6 +120,11 @@ struct Sources {
     if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(float) != 0) return nullptr;
     return reinterpret_cast<const float*>(bytes.data());
   }
+  void release(int m, const std::string& name) const {
+    if (m < 0) base->release(name);
+    else if (models[static_cast<size_t>(m)].checkpoint) models[static_cast<size_t>(m)].checkpoint->release(name);
+  }
+  const Checkpoint& checkpoint(int m) const { return m < 0 ? *base : *models[static_cast<size_t>(m)].checkpoint; }
   void release(const std::string& name) const {
     if (base) base->release(name);
     for (const auto& in : models)
@@ -174,6 +181,70 @@ std::string signature(const TensorPlan& t, const merge::MethodSpec& spec, size_t
   return s.str();
 }
 
+bool is_tokenizer_file(const std::string& name) {
+  static const std::set<std::string> files = {"tokenizer.json",   "tokenizer_config.json", "special_tokens_map.json",
+                                              "vocab.json",       "merges.txt",            "tokenizer.model",
+                                              "added_tokens.json", "vocab.txt",            "spiece.model",
+                                              "chat_template.jinja"};
+  return files.count(name) > 0;
+}
+
+/// The non-tensor files of `dir` (a model folder) to copy into the output; with a tokenizer_source, its folder's
+/// tokenizer files instead of `dir`'s.
+std::vector<std::string> output_copies(const recipe::Recipe& r, const std::string& dir) {
+  std::string tok_dir;
+  if (r.tokenizer_source == "base") tok_dir = recipe::resolve_path(r, r.base_model);
+  else if (!r.tokenizer_source.empty()) tok_dir = recipe::resolve_path(r, r.tokenizer_source);
+  std::vector<std::string> out;
+  std::error_code ec;
+  auto scan = [&](const std::string& folder, bool tokenizer) {
+    if (fs::is_directory(folder, ec))
+      for (const auto& e : fs::directory_iterator(folder, ec))
+        if (e.is_regular_file() && !is_weight_file(e.path()) &&
+            (tok_dir.empty() || is_tokenizer_file(e.path().filename().string()) == tokenizer))
+          out.push_back(e.path().string());
+  };
+  scan(dir, false);
+  if (!tok_dir.empty()) scan(tok_dir, true);
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return fs::path(a).filename() < fs::path(b).filename();
+  });
+  return out;
+}
+
+std::optional<DType> forced_dtype(const recipe::Recipe& r) {
+  try {
+    if (!r.out_dtype.empty()) return dtype_from_name(r.out_dtype);
+    if (!r.dtype.empty()) return dtype_from_name(r.dtype);
+  } catch (const EngineError& e) {
+    throw EngineError(std::string("recipe: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+/// A `slices:` recipe: every distinct source opened once as a model input; tensors routed by core/engine/slice_plan.
+MergePlan plan_sliced_merge(MergePlan plan) {
+  SlicedPlan s = plan_slices(plan.recipe, plan.seed, forced_dtype(plan.recipe));
+  auto sources = std::make_shared<Sources>();
+  for (size_t i = 0; i < s.paths.size(); ++i) {
+    Input in;
+    in.path = s.paths[i];
+    in.checkpoint.emplace(std::move(s.checkpoints[i]));
+    sources->models.push_back(std::move(in));
+  }
+  sources->reference = &*sources->models.at(0).checkpoint;
+  plan.layout.models = s.paths;
+  plan.n_layers = s.n_layers;
+  plan.tensors = std::move(s.tensors);
+  plan.input_bytes = s.input_bytes;
+  plan.output_bytes = s.output_bytes;
+  plan.warnings.insert(plan.warnings.end(), s.warnings.begin(), s.warnings.end());
+  plan.copied_files =
+      output_copies(plan.recipe, plan.recipe.base_model.empty() ? s.paths[0] : recipe::resolve_path(plan.recipe, plan.recipe.base_model));
+  plan.sources = std::move(sources);
+  return plan;
+}
+
 }  // namespace
 
 // ---- planning --------------------------------------------------------------------------------
@@ -183,12 +254,17 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
   plan.seed = options.seed;
   try {
     recipe::validate(r);
-    plan.layout = recipe::merge_layout(r);
+    if (r.slices.empty()) plan.layout = recipe::merge_layout(r);
   } catch (const recipe::RecipeError& e) {
     throw EngineError(e.what());
   }
   plan.method = &recipe::method_of(r);
   plan.warnings = r.warnings;
+  if (!r.slices.empty()) {
+    plan = plan_sliced_merge(std::move(plan));
+    add_output_files(plan);
+    return plan;
+  }
   auto sources = std::make_shared<Sources>();
   if (!plan.layout.base.empty()) sources->base.emplace(open_checkpoint(plan.layout.base, "base model"));
   for (const auto& p : plan.layout.models) {
@@ -265,26 +341,24 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
                               first_extra + "')");
   }
 
-  // Layers and per-tensor parameters.
-  for (const auto& t : ref.tensors())
-    if (auto l = recipe::layer_index(t.name)) plan.n_layers = std::max(plan.n_layers, *l + 1);
-  std::optional<DType> forced;
-  try {
-    if (!r.out_dtype.empty()) forced = dtype_from_name(r.out_dtype);
-    else if (!r.dtype.empty()) forced = dtype_from_name(r.dtype);
-  } catch (const EngineError& e) {
-    throw EngineError(std::string("recipe: ") + e.what());
-  }
+  // Layers (core/arch) and per-tensor parameters.
+  std::vector<std::string> names;
+  for (const auto& t : ref.tensors()) names.push_back(t.name);
+  const arch::Architecture arch = arch::detect_architecture(names, arch::config_json_of(ref_path), ref_path);
+  plan.n_layers = arch.n_layers;
+  plan.warnings.insert(plan.warnings.end(), arch.warnings.begin(), arch.warnings.end());
+  const std::optional<DType> forced = forced_dtype(r);
   const size_t n_inputs = sources->models.size() + (sources->base ? 1 : 0);
   for (const auto& t : ref.tensors()) {
     TensorPlan tp;
     tp.name = t.name;
     tp.shape = t.shape;
     tp.numel = t.numel;
-    tp.t = recipe::layer_position(t.name, plan.n_layers);
+    tp.t = arch.position(t.name);
     if (!ckpt::dtype_is_float(t.dtype)) {
       tp.copied = true;
       tp.out_dtype = t.dtype;
+      tp.input_bytes = t.nbytes;
       plan.input_bytes += t.nbytes;
       plan.output_bytes += t.nbytes;
       plan.tensors.push_back(std::move(tp));
@@ -297,6 +371,7 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
     } catch (const std::invalid_argument& e) {
       throw EngineError((r.source.empty() ? std::string() : r.source + ": ") + e.what() + " (tensor '" + t.name + "')");
     }
+    tp.input_bytes = t.nbytes * n_inputs;
     plan.input_bytes += t.nbytes * n_inputs;
     plan.output_bytes += t.numel * ckpt::dtype_size(tp.out_dtype);
     plan.tensors.push_back(std::move(tp));
@@ -304,13 +379,9 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
   if (plan.tensors.empty()) throw EngineError(ref_path + ": no tensors to merge");
 
   // Non-tensor files of the base (or of the first model when there is no base).
-  const std::string src_dir = sources->base ? plan.layout.base : plan.layout.models[0];
-  std::error_code ec;
-  if (fs::is_directory(src_dir, ec))
-    for (const auto& e : fs::directory_iterator(src_dir, ec))
-      if (e.is_regular_file() && !is_weight_file(e.path())) plan.copied_files.push_back(e.path().string());
-  std::sort(plan.copied_files.begin(), plan.copied_files.end());
+  plan.copied_files = output_copies(r, sources->base ? plan.layout.base : plan.layout.models[0]);
   plan.sources = std::move(sources);
+  add_output_files(plan);
   return plan;
 }
 
@@ -426,6 +497,12 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   recipe::Recipe stored = plan.recipe;  // absolute paths: the metadata must not depend on the YAML's folder
   if (!stored.base_model.empty()) stored.base_model = canonical(recipe::resolve_path(plan.recipe, stored.base_model));
   for (auto& m : stored.models) m.path = canonical(recipe::resolve_path(plan.recipe, m.path));
+  for (auto& sl : stored.slices) {
+    if (!sl.base_model.empty()) sl.base_model = canonical(recipe::resolve_path(plan.recipe, sl.base_model));
+    for (auto& s : sl.sources) s.path = canonical(recipe::resolve_path(plan.recipe, s.path));
+  }
+  if (!stored.tokenizer_source.empty() && stored.tokenizer_source != "base")
+    stored.tokenizer_source = canonical(recipe::resolve_path(plan.recipe, stored.tokenizer_source));
   stored.base_dir.clear();
   const std::map<std::string, std::string> metadata = {{"format", "pt"},
                                                        {"merge_method", spec.name},
@@ -442,8 +519,7 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   const size_t n_inputs = n_models + (has_base ? 1 : 0);
   std::vector<std::uint64_t> tensor_bytes;
   for (const auto& t : plan.tensors) {
-    const auto* info = src.reference->find(t.name);
-    tensor_bytes.push_back(info->nbytes * (t.copied ? 1 : n_inputs) + t.numel * ckpt::dtype_size(t.out_dtype));
+    tensor_bytes.push_back(t.input_bytes + t.numel * ckpt::dtype_size(t.out_dtype));
     bytes_total += tensor_bytes.back();
   }
 
@@ -467,25 +543,35 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
       const TensorPlan& t = plan.tensors[i];
       try {
         if (t.copied) {
-          writer->write_raw(t.name, src.reference->raw(t.name));
-          src.reference->release(t.name);
+          const Checkpoint& from = t.model_sources.empty() ? *src.reference : src.checkpoint(t.model_sources[0].input);
+          const std::string& name = t.model_sources.empty() ? t.name : t.model_sources[0].name;
+          writer->write_raw(t.name, from.raw(name));
+          from.release(name);
         } else {
           merge::MergeInputs<float> in;
           in.size = static_cast<Eigen::Index>(t.numel);
           in.shape = t.shape;
           // F32 inputs are read in place from the map; others are converted into this worker's buffers.
           size_t b = 0;
-          auto input = [&](int m) -> const float* {
-            if (const float* p = src.direct(m, t.name)) return p;
+          auto input = [&](int m, const std::string& name) -> const float* {
+            if (const float* p = src.direct(m, name)) return p;
+            if (buffers.size() <= b) buffers.resize(b + 1);
             buffers[b].resize(t.numel);
-            src.read(m, t.name, buffers[b]);
+            src.read(m, name, buffers[b]);
             return buffers[b++].data();
           };
-          if (has_base) in.base = input(-1);
-          for (size_t m = 0; m < n_models; ++m) in.models.push_back(input(static_cast<int>(m)));
+          if (t.model_sources.empty()) {
+            if (has_base) in.base = input(-1, t.name);
+            for (size_t m = 0; m < n_models; ++m) in.models.push_back(input(static_cast<int>(m), t.name));
+          } else {  // slices: each input's own tensor
+            if (t.base_source) in.base = input(t.base_source->input, t.base_source->name);
+            for (const auto& s : t.model_sources) in.models.push_back(input(s.input, s.name));
+          }
           const Eigen::VectorXf out = merge::run_merge(spec, in, t.params);
           writer->write(t.name, std::span<const float>(out.data(), static_cast<size_t>(out.size())));
-          src.release(t.name);
+          if (t.model_sources.empty()) src.release(t.name);
+          if (t.base_source) src.release(t.base_source->input, t.base_source->name);
+          for (const auto& s : t.model_sources) src.release(s.input, s.name);
         }
       } catch (const std::exception& e) {
         std::lock_guard lock(mu);
@@ -520,8 +606,14 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   }
   writer.reset();
   for (const auto& f : plan.copied_files) {
+    if (plan.generated_files.count(fs::path(f).filename().string())) continue;
     fs::copy_file(f, fs::path(tmp.path) / fs::path(f).filename(), ec);
     if (ec) throw EngineError(f + ": cannot copy into the output (" + ec.message() + ")");
+  }
+  for (const auto& [name, text] : plan.generated_files) {
+    std::ofstream g(fs::path(tmp.path) / name, std::ios::binary);
+    g << text;
+    if (!g.flush()) throw EngineError(tmp.path + ": cannot write " + name);
   }
   {
     recipe::Recipe yaml = stored;

@@ -30,7 +30,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -61,6 +63,12 @@ struct PlanOptions {
   std::uint32_t seed = 0;
 };
 
+/// One input of a tensor's merge: input `input` of the plan (index into its opened models), tensor `name` there.
+struct TensorSource {
+  int input = 0;
+  std::string name;
+};
+
 struct TensorPlan {
   std::string name;
   std::vector<std::uint64_t> shape;
@@ -69,6 +77,12 @@ struct TensorPlan {
   double t = 0;            ///< gradient position (layer / (L - 1); 0 outside the layer stack)
   merge::Params params;    ///< resolved for this tensor, seed included (unused when copied)
   bool copied = false;     ///< a non-float tensor: the reference's bytes are written unchanged (out_dtype = its dtype)
+  /// `slices:` plans: where the method's base and models come from (a copied tensor: model_sources[0]). Empty
+  /// for `models:` plans, where every input's tensor `name` is used.
+  std::optional<TensorSource> base_source;
+  std::vector<TensorSource> model_sources;
+  std::uint64_t input_bytes = 0;  ///< bytes read for this tensor
+  int slice = -1;                 ///< `slices:` plans: the slice it belongs to (-1: before / after the stack too)
 };
 
 struct Sources;  // the opened inputs (checkpoints / LoRA adapters)
@@ -83,6 +97,9 @@ struct MergePlan {
   std::uint64_t input_bytes = 0;   ///< bytes read from every input
   std::uint64_t output_bytes = 0;  ///< tensor bytes written
   std::vector<std::string> copied_files;  ///< non-tensor files of the base folder that will be copied
+  /// Files written into the output after the copies (and over them): file name -> contents (config.json with
+  /// the output's layer count, README.md model card, ...).
+  std::map<std::string, std::string> generated_files;
   std::vector<std::string> warnings;      ///< extra tensors ignored, options ignored, ...
   std::shared_ptr<const Sources> sources;
 

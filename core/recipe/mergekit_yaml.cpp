@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/checkpoint/lora.h"
+#include "core/recipe/suggest.h"
 
 namespace mergelab::recipe {
 
@@ -121,8 +122,13 @@ struct Reader {
       const ParamSpec* ps = spec->param(name);
       if (!ps) {
         std::string known;
-        for (const auto& p : spec->params) known += (known.empty() ? "" : ", ") + p.name;
-        fail(kv.first, spec->name + ": unknown parameter '" + name + "' (known: " + (known.empty() ? "none" : known) + ")");
+        std::vector<std::string> names;
+        for (const auto& p : spec->params) {
+          known += (known.empty() ? "" : ", ") + p.name;
+          names.push_back(p.name);
+        }
+        fail(kv.first, spec->name + ": unknown parameter '" + name + "'" + did_you_mean(name, names) + " (known: " +
+                           (known.empty() ? "none" : known) + ")");
       }
       if (per_model && !ps->per_model) fail(kv.first, spec->name + ": parameter " + name + " cannot be set per model");
       out[name] = setting(kv.second, *ps);
@@ -130,6 +136,55 @@ struct Reader {
     return out;
   }
 };
+
+int line_of(const YAML::Node& n) { return n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+/// slices: - sources: - {model, layer_range: [a, b], parameters?}; parameters?; base_model?
+void read_slices(const Reader& rd, const YAML::Node& slices, Recipe& r) {
+  if (!slices.IsSequence() || slices.size() == 0) rd.fail(slices, "'slices' must be a non-empty list");
+  for (const auto& sn : slices) {
+    if (!sn.IsMap() || !sn["sources"]) rd.fail(sn, "slices: each entry needs 'sources'");
+    Slice sl;
+    sl.line = line_of(sn);
+    for (const auto& kv : sn) {
+      const std::string k = kv.first.Scalar();
+      if (k == "residual_weight") rd.fail(kv.first, "slices: 'residual_weight' is not supported");
+      if (k != "sources" && k != "parameters" && k != "base_model")
+        rd.fail(kv.first, "slices: unknown key '" + k + "'" + did_you_mean(k, {"sources", "parameters", "base_model"}));
+    }
+    if (sn["base_model"] && !sn["base_model"].IsNull()) sl.base_model = rd.text(sn["base_model"], "base_model");
+    sl.params = rd.params(sn["parameters"], false);
+    const YAML::Node sources = sn["sources"];
+    if (!sources.IsSequence() || sources.size() == 0) rd.fail(sources, "slices: 'sources' must be a non-empty list");
+    for (const auto& src : sources) {
+      if (!src.IsMap() || !src["model"]) rd.fail(src, "slices: each source needs 'model' and 'layer_range'");
+      for (const auto& kv : src) {
+        const std::string k = kv.first.Scalar();
+        if (k != "model" && k != "layer_range" && k != "parameters")
+          rd.fail(kv.first, "slices: unknown key '" + k + "' in a source" + did_you_mean(k, {"model", "layer_range", "parameters"}));
+      }
+      SliceSource e;
+      e.line = line_of(src);
+      e.path = rd.text(src["model"], "model");
+      if (e.path.find('+') != std::string::npos && e.path.rfind('+') > 0)
+        rd.fail(src["model"], "model '" + e.path + "': LoRA adapters (BASE+ADAPTER) are not supported in slices");
+      const YAML::Node range = src["layer_range"];
+      if (!range) rd.fail(src, "slices: source '" + e.path + "' needs 'layer_range: [first, last + 1]'");
+      if (!range.IsSequence() || range.size() != 2) rd.fail(range, "layer_range must be two integers [first, last + 1]");
+      for (size_t i = 0; i < 2; ++i) {
+        int v = 0;
+        const std::string t = range[i].IsScalar() ? range[i].Scalar() : "";
+        auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        if (t.empty() || ec != std::errc() || ptr != t.data() + t.size())
+          rd.fail(range, "layer_range must be two integers [first, last + 1], got '" + t + "'");
+        (i == 0 ? e.layer_begin : e.layer_end) = v;
+      }
+      e.params = rd.params(src["parameters"], true);
+      sl.sources.push_back(std::move(e));
+    }
+    r.slices.push_back(std::move(sl));
+  }
+}
 
 bool looks_local(const std::string& p) { return !p.empty(); }
 
@@ -222,12 +277,19 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
     const std::string k = kv.first.Scalar();
     if (!known.count(k)) r.warnings.push_back(source + ": unknown key '" + k + "' ignored");
   }
-  if (root["slices"] || root["modules"])
-    rd.fail(root["slices"] ? root["slices"] : root["modules"],
-            "'slices' / 'layer_range' / 'modules' are not supported: MergeLab merges whole models; list them under "
-            "'models:' instead");
-  for (const char* k : {"tokenizer_source", "tokenizer", "chat_template"})
-    if (root[k]) r.warnings.push_back(source + ": '" + k + "' ignored (the base model's tokenizer files are copied)");
+  if (root["modules"])
+    rd.fail(root["modules"], "'modules' is not supported (it is for models made of several modules, e.g. vision + "
+                             "language); write the merge with 'models:' or 'slices:'");
+  if (root["tokenizer"])
+    rd.fail(root["tokenizer"], "the 'tokenizer:' block (tokens added or re-mapped) is not supported; give "
+                               "'tokenizer_source: base' or the model whose tokenizer the output keeps");
+  if (root["tokenizer_source"] && !root["tokenizer_source"].IsNull()) {
+    r.tokenizer_source = rd.text(root["tokenizer_source"], "tokenizer_source");
+    if (r.tokenizer_source == "union")
+      rd.fail(root["tokenizer_source"], "tokenizer_source: union (a vocabulary built from every model's) is not "
+                                        "supported; give 'base' or the model whose tokenizer the output keeps");
+  }
+  if (root["chat_template"]) r.warnings.push_back(source + ": 'chat_template' ignored (the tokenizer files are copied as they are)");
   if (!root["merge_method"]) throw RecipeError(source + ": missing 'merge_method'");
   r.method = rd.text(root["merge_method"], "merge_method");
   try {
@@ -237,8 +299,11 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
   }
   if (root["base_model"] && !root["base_model"].IsNull()) r.base_model = rd.text(root["base_model"], "base_model");
   const YAML::Node models = root["models"];
-  if (!models || !models.IsSequence() || models.size() == 0) throw RecipeError(source + ": 'models' must be a non-empty list");
-  for (const auto& m : models) {
+  if (root["slices"] && models) rd.fail(root["slices"], "give either 'models' or 'slices', not both");
+  if (root["slices"]) read_slices(rd, root["slices"], r);
+  else if (!models || !models.IsSequence() || models.size() == 0)
+    throw RecipeError(source + ": 'models' (or 'slices') must be a non-empty list");
+  for (const auto& m : root["slices"] ? YAML::Node(YAML::NodeType::Sequence) : models) {
     ModelEntry e;
     if (m.IsScalar()) e.path = m.Scalar();
     else if (m.IsMap() && m["model"]) {
@@ -278,6 +343,11 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
   if (options.check_paths) {
     if (!r.base_model.empty()) check_local(r, source, "base_model", r.base_model);
     for (const auto& m : r.models) check_local(r, source, "model", m.path);
+    for (const auto& sl : r.slices) {
+      if (!sl.base_model.empty()) check_local(r, source, "base_model", sl.base_model);
+      for (const auto& src : sl.sources)
+        check_local(r, source + (src.line ? ":" + std::to_string(src.line) : ""), "model", src.path);
+    }
   }
   return r;
 }
@@ -307,7 +377,33 @@ std::string to_mergekit_yaml(const Recipe& r, const std::string& target_dir) {
   // mergekit's slerp needs the base (t = 0); linear must not get one (it would need a weight).
   if (!r.base_model.empty() && (spec.needs_base || spec.base_optional || spec.base_joins_models || spec.name == "slerp"))
     out << YAML::Key << "base_model" << YAML::Value << path_of(r.base_model);
-  out << YAML::Key << "models" << YAML::Value << YAML::BeginSeq;
+  if (!r.slices.empty()) {
+    out << YAML::Key << "slices" << YAML::Value << YAML::BeginSeq;
+    for (const auto& sl : r.slices) {
+      out << YAML::BeginMap << YAML::Key << "sources" << YAML::Value << YAML::BeginSeq;
+      for (const auto& src : sl.sources) {
+        out << YAML::BeginMap << YAML::Key << "model" << YAML::Value << path_of(src.path);
+        out << YAML::Key << "layer_range" << YAML::Value << YAML::Flow << YAML::BeginSeq << src.layer_begin
+            << src.layer_end << YAML::EndSeq;
+        if (!src.params.empty()) {
+          out << YAML::Key << "parameters" << YAML::Value;
+          emit_params(out, spec, src.params, foreign);
+        }
+        out << YAML::EndMap;
+      }
+      out << YAML::EndSeq;
+      if (!sl.base_model.empty()) out << YAML::Key << "base_model" << YAML::Value << path_of(sl.base_model);
+      if (!sl.params.empty()) {
+        out << YAML::Key << "parameters" << YAML::Value;
+        emit_params(out, spec, sl.params, foreign);
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  } else {
+    out << YAML::Key << "models" << YAML::Value;
+  }
+  if (r.slices.empty()) out << YAML::BeginSeq;
   for (const auto& m : r.models) {
     std::string p = path_of(m.path);
     if (!r.base_model.empty() && ckpt::is_lora_adapter(resolve_path(r, m.path))) p = path_of(r.base_model) + "+" + p;
@@ -318,7 +414,10 @@ std::string to_mergekit_yaml(const Recipe& r, const std::string& target_dir) {
     }
     out << YAML::EndMap;
   }
-  out << YAML::EndSeq;
+  if (r.slices.empty()) out << YAML::EndSeq;
+  if (!r.tokenizer_source.empty())
+    out << YAML::Key << "tokenizer_source" << YAML::Value
+        << (r.tokenizer_source == "base" ? r.tokenizer_source : path_of(r.tokenizer_source));
   if (!r.params.empty()) {
     out << YAML::Key << "parameters" << YAML::Value;
     emit_params(out, spec, r.params, foreign);

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/recipe/suggest.h"
+
 namespace mergelab::recipe {
 
 namespace fs = std::filesystem;
@@ -38,8 +40,13 @@ std::string resolve_path(const Recipe& recipe, const std::string& path) {
 const MethodSpec& method_of(const Recipe& recipe) {
   if (const MethodSpec* m = merge::find_method(recipe.method)) return *m;
   std::string known;
-  for (const auto& m : merge::method_registry()) known += (known.empty() ? "" : ", ") + m.name;
-  throw RecipeError("unknown merge_method '" + recipe.method + "' (known: " + known + ")");
+  std::vector<std::string> names;
+  for (const auto& m : merge::method_registry()) {
+    known += (known.empty() ? "" : ", ") + m.name;
+    names.push_back(m.name);
+  }
+  throw RecipeError("unknown merge_method '" + recipe.method + "'" + did_you_mean(recipe.method, names) + " (known: " +
+                    known + ")");
 }
 
 bool is_ignored_mergekit_param(const std::string& name) { return name == "int8_mask"; }
@@ -111,8 +118,12 @@ void check_settings(const Recipe& r, const MethodSpec& spec, const ParamMap& par
     const ParamSpec* ps = spec.param(name);
     if (!ps) {
       std::string known;
-      for (const auto& p : spec.params) known += (known.empty() ? "" : ", ") + p.name;
-      throw RecipeError(r.method + ": unknown parameter '" + name + "'" + where + " (known: " +
+      std::vector<std::string> names;
+      for (const auto& p : spec.params) {
+        known += (known.empty() ? "" : ", ") + p.name;
+        names.push_back(p.name);
+      }
+      throw RecipeError(r.method + ": unknown parameter '" + name + "'" + where + did_you_mean(name, names) + " (known: " +
                         (known.empty() ? "none" : known) + ")");
     }
     if (per_model && !ps->per_model)
@@ -185,9 +196,50 @@ MergeLayout merge_layout(const Recipe& r) {
   return out;
 }
 
+MergeLayout slice_layout(const Recipe& r, size_t slice) {
+  const Slice& sl = r.slices.at(slice);
+  Recipe one;
+  one.method = r.method;
+  one.base_dir = r.base_dir;
+  one.base_model = sl.base_model.empty() ? r.base_model : sl.base_model;
+  for (const auto& s : sl.sources) one.models.push_back({s.path, {}});
+  try {
+    return merge_layout(one);
+  } catch (const RecipeError& e) {
+    throw RecipeError("slice " + std::to_string(slice + 1) + (sl.line ? " (line " + std::to_string(sl.line) + ")" : "") +
+                      ": " + e.what());
+  }
+}
+
+namespace {
+void validate_slices(const Recipe& r, const MethodSpec& spec) {
+  if (!r.models.empty()) throw RecipeError("give either 'models' or 'slices', not both");
+  for (size_t k = 0; k < r.slices.size(); ++k) {
+    const Slice& sl = r.slices[k];
+    const std::string where = " of slice " + std::to_string(k + 1);
+    if (sl.sources.empty()) throw RecipeError("slice " + std::to_string(k + 1) + " has no sources");
+    check_settings(r, spec, sl.params, false, where);
+    for (const auto& s : sl.sources) {
+      const std::string at = "slice " + std::to_string(k + 1) + (s.line ? " (line " + std::to_string(s.line) + ")" : "");
+      if (s.path.empty()) throw RecipeError(at + ": a source has no model");
+      if (s.layer_begin < 0 || s.layer_end <= s.layer_begin)
+        throw RecipeError(at + ": layer_range [" + std::to_string(s.layer_begin) + ", " + std::to_string(s.layer_end) +
+                          "] of '" + s.path + "' is empty or negative (it is [first, last + 1))");
+      if (s.layer_end - s.layer_begin != sl.sources[0].layer_end - sl.sources[0].layer_begin)
+        throw RecipeError(at + ": all sources of a slice must span the same number of layers ('" + sl.sources[0].path +
+                          "' spans " + std::to_string(sl.sources[0].layer_end - sl.sources[0].layer_begin) + ", '" +
+                          s.path + "' spans " + std::to_string(s.layer_end - s.layer_begin) + ")");
+      check_settings(r, spec, s.params, true, " of source '" + s.path + "'" + where);
+    }
+    slice_layout(r, k);
+  }
+}
+}  // namespace
+
 void validate(const Recipe& r) {
   const MethodSpec& spec = method_of(r);
   check_settings(r, spec, r.params, false, "");
+  if (!r.slices.empty()) return validate_slices(r, spec);
   for (size_t i = 0; i < r.models.size(); ++i) {
     if (r.models[i].path.empty()) throw RecipeError(spec.name + ": model " + std::to_string(i + 1) + " has no path");
     check_settings(r, spec, r.models[i].params, true, " of model '" + r.models[i].path + "'");
@@ -234,6 +286,35 @@ merge::Params resolve_params(const Recipe& r, const MergeLayout& layout, const s
       const auto& mp = r.models[static_cast<size_t>(e)].params;
       if (auto it = mp.find(ps.name); it != mp.end())
         if (auto v = it->second.evaluate(tensor, t)) p.set_model(m, ps.name, *v);
+    }
+  }
+  return p;
+}
+
+merge::Params resolve_slice_params(const Recipe& r, size_t slice, const MergeLayout& layout, const std::string& tensor,
+                                   const std::vector<std::string>& source_tensors, double t, uint32_t seed) {
+  const MethodSpec& spec = method_of(r);
+  const Slice& sl = r.slices.at(slice);
+  merge::Params p(&spec);
+  p.seed = seed;
+  auto lookup = [](const ParamMap& m, const std::string& name, const std::string& tensor_name, double at) {
+    std::optional<double> v;
+    if (auto it = m.find(name); it != m.end()) v = it->second.evaluate(tensor_name, at);
+    return v;
+  };
+  for (const ParamSpec& ps : spec.params) {
+    std::optional<double> global = lookup(sl.params, ps.name, tensor, t);
+    if (!global) global = lookup(r.params, ps.name, tensor, t);
+    if (global) p.set(ps.name, *global);
+    if (!ps.per_model) continue;
+    for (size_t m = 0; m < layout.entry.size(); ++m) {
+      const int e = layout.entry[m];
+      if (e < 0) continue;
+      const std::string& name = m < source_tensors.size() ? source_tensors[m] : tensor;
+      std::optional<double> v = lookup(sl.sources[static_cast<size_t>(e)].params, ps.name, name, t);
+      if (!v) v = lookup(sl.params, ps.name, name, t);
+      if (!v) v = lookup(r.params, ps.name, name, t);
+      if (v) p.set_model(m, ps.name, *v);
     }
   }
   return p;
@@ -297,7 +378,24 @@ std::string recipe_to_json(const Recipe& r) {
     if (!m.params.empty()) e["parameters"] = params_to_json(m.params);
     models.push_back(e);
   }
-  j["models"] = models;
+  if (r.slices.empty()) j["models"] = models;
+  if (!r.slices.empty()) {
+    json slices = json::array();
+    for (const auto& sl : r.slices) {
+      json sources = json::array();
+      for (const auto& src : sl.sources) {
+        json e = {{"model", src.path}, {"layer_range", {src.layer_begin, src.layer_end}}};
+        if (!src.params.empty()) e["parameters"] = params_to_json(src.params);
+        sources.push_back(e);
+      }
+      json o = {{"sources", sources}};
+      if (!sl.params.empty()) o["parameters"] = params_to_json(sl.params);
+      if (!sl.base_model.empty()) o["base_model"] = sl.base_model;
+      slices.push_back(o);
+    }
+    j["slices"] = slices;
+  }
+  if (!r.tokenizer_source.empty()) j["tokenizer_source"] = r.tokenizer_source;
   if (!r.params.empty()) j["parameters"] = params_to_json(r.params);
   if (!r.dtype.empty()) j["dtype"] = r.dtype;
   if (!r.out_dtype.empty()) j["out_dtype"] = r.out_dtype;
@@ -310,7 +408,23 @@ Recipe recipe_from_json(const std::string& text) {
     Recipe r;
     r.method = j.at("merge_method").get<std::string>();
     r.base_model = j.value("base_model", std::string());
-    for (const auto& m : j.at("models")) {
+    if (j.contains("slices"))
+      for (const auto& o : j.at("slices")) {
+        Slice sl;
+        for (const auto& src : o.at("sources")) {
+          SliceSource e;
+          e.path = src.at("model").get<std::string>();
+          e.layer_begin = src.at("layer_range").at(0).get<int>();
+          e.layer_end = src.at("layer_range").at(1).get<int>();
+          if (src.contains("parameters")) e.params = params_from_json(src.at("parameters"));
+          sl.sources.push_back(std::move(e));
+        }
+        if (o.contains("parameters")) sl.params = params_from_json(o.at("parameters"));
+        sl.base_model = o.value("base_model", std::string());
+        r.slices.push_back(std::move(sl));
+      }
+    r.tokenizer_source = j.value("tokenizer_source", std::string());
+    for (const auto& m : j.contains("models") ? j.at("models") : json::array()) {
       ModelEntry e;
       e.path = m.at("model").get<std::string>();
       if (m.contains("parameters")) e.params = params_from_json(m.at("parameters"));

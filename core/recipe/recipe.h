@@ -6,12 +6,13 @@
 //  - a scalar (number or bool), or a gradient: a list of numbers interpolated piecewise-linearly over the
 //    layer index, t = layer / (L - 1) (L = number of layers in the stack; a stack of 1 layer uses t = 1, as
 //    mergekit does). Tensors outside the layer stack (embeddings, final norm, lm_head, or any model without
-//    numbered layers) use t = 0, i.e. the first value of the list (mergekit evaluates tensors after the stack
-//    at t = 1: see README "Differences from mergekit").
+//    numbered layers) use t = 0, i.e. the first value of the list, as mergekit's planner does for both its
+//    pre_weights and post_weights. With `slices:` the position restarts in each slice: t = i / (n - 1) for the
+//    slice's i-th of n layers (t = 1 when n = 1). Layers come from core/arch/architecture.h.
 //  - a list of {filter, value} entries: the first entry whose filter is a substring of the tensor name (or is
 //    absent / "*") gives the value; when none matches the lookup falls through to the next level.
-// Lookup order for a per-model parameter: the model's setting, then the top-level setting, then the method's
-// default. A top-level-only parameter: the top-level setting, then the default.
+// Lookup order for a per-model parameter: the model's (slice source's) setting, then the slice's, then the
+// top-level setting, then the method's default. A top-level-only parameter: the top-level setting, then the default.
 #pragma once
 
 #include <cstdint>
@@ -62,10 +63,37 @@ struct ModelEntry {
   bool operator==(const ModelEntry&) const = default;
 };
 
+/// One source of a `slices:` entry: layers [layer_begin, layer_end) of a model (mergekit's layer_range).
+struct SliceSource {
+  std::string path;
+  int layer_begin = 0, layer_end = 0;
+  ParamMap params;
+  int line = 0;  ///< 1-based YAML line of the source (0 = unknown); for messages, not part of equality
+  bool operator==(const SliceSource& o) const {
+    return path == o.path && layer_begin == o.layer_begin && layer_end == o.layer_end && params == o.params;
+  }
+};
+
+/// One output slice: its sources all span the same number of layers, merged layer by layer.
+struct Slice {
+  std::vector<SliceSource> sources;
+  ParamMap params;         ///< the slice's `parameters` (between the sources' and the top level's)
+  std::string base_model;  ///< the slice's own base_model ("" = the recipe's)
+  int line = 0;            ///< 1-based YAML line (0 = unknown); not part of equality
+  bool operator==(const Slice& o) const {
+    return sources == o.sources && params == o.params && base_model == o.base_model;
+  }
+};
+
 struct Recipe {
   std::string method;      ///< registry/mergekit name
   std::string base_model;  ///< "" = none
   std::vector<ModelEntry> models;
+  /// The `slices:` form (then `models` is empty): output layers in order, slice after slice. Tensors before the
+  /// layer stack come from the first slice's sources, tensors after it from the last slice's, both at t = 0.
+  std::vector<Slice> slices;
+  /// mergekit tokenizer_source: "" (none: vocab sizes must agree), "base", or a model path ("union" is refused).
+  std::string tokenizer_source;
   ParamMap params;        ///< top-level `parameters`
   std::string dtype;      ///< mergekit `dtype` ("float32", "bfloat16", ...) or ""
   std::string out_dtype;  ///< mergekit `out_dtype` or ""
@@ -77,8 +105,8 @@ struct Recipe {
   std::vector<std::string> warnings;
 
   bool operator==(const Recipe& o) const {
-    return method == o.method && base_model == o.base_model && models == o.models && params == o.params &&
-           dtype == o.dtype && out_dtype == o.out_dtype;
+    return method == o.method && base_model == o.base_model && models == o.models && slices == o.slices &&
+           params == o.params && dtype == o.dtype && out_dtype == o.out_dtype && tokenizer_source == o.tokenizer_source;
   }
 };
 
@@ -97,6 +125,9 @@ struct MergeLayout {
 /// needs-base methods: base + every entry that is not the base; slerp: [base, the other model] (the base is
 /// t = 0); linear: every entry (a base is ignored). Throws RecipeError when the count does not fit the method.
 MergeLayout merge_layout(const Recipe& recipe);
+/// The same for slice `slice` of a `slices:` recipe: its sources play the models (entry = index into
+/// recipe.slices[slice].sources), its base_model (else the recipe's) the base. Throws RecipeError.
+MergeLayout slice_layout(const Recipe& recipe, size_t slice);
 
 /// Checks method, parameter names (known to the method, per-model ones only where allowed) and every value
 /// (all gradient points and filtered values) against the parameters' hard limits (ParamSpec::limit_min/max, not
@@ -112,6 +143,13 @@ double layer_position(const std::string& tensor, int n_layers);
 /// The method's Params for one tensor (settings evaluated at its name and t), seed included.
 merge::Params resolve_params(const Recipe& recipe, const MergeLayout& layout, const std::string& tensor, double t,
                              uint32_t seed = 0);
+
+/// The Params of one tensor of slice `slice`, mergekit's precedence: per model, the source's setting, then the
+/// slice's, then the top level's; global ones, the slice's then the top level's; then the default. `tensor` is
+/// the output name (global settings' filters), `source_tensors` the name in each layout model (per-model filters).
+merge::Params resolve_slice_params(const Recipe& recipe, size_t slice, const MergeLayout& layout,
+                                   const std::string& tensor, const std::vector<std::string>& source_tensors,
+                                   double t, uint32_t seed = 0);
 
 /// Recipe <-> JSON (the form stored in the output's __metadata__ and in GUI sessions).
 std::string recipe_to_json(const Recipe& recipe);

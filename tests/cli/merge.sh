@@ -67,7 +67,7 @@ models:
 Y
 check_bad() { expect_merge_error "$1" ".*$2"; }  # config, expected message
 check_bad "$out/hub.yml" "model 'mistralai/Mistral-7B-v0.1' is not a local file or directory"
-check_bad "$out/slices.yml" "'slices' / 'layer_range' / 'modules' are not supported"
+check_bad "$out/slices.yml" "slice 1: layer_range \[0, 2\] of '.*ft_task0' goes past its 0 layers (it has no layer stack)"
 check_bad "$out/param.yml" "parameter density of model '.*ft_task0' is 2, outside \[0, 1\]"
 check_bad "$out/diffarch.yml" "dare_ties_masks.safetensors: tensor 'fc1.bias': missing"
 check_bad "$out/nope.yml" "cannot open the file"

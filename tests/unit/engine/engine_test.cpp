@@ -139,7 +139,7 @@ TEST(Engine, OutputHoldsMetadataConfigAndTheRecipe) {
   TempDir tmp;
   const recipe::Recipe r = recipe::read_mergekit_yaml(kMergekit + "/ties.yml");
   const engine::RunReport rep = engine::merge_checkpoints(r, quiet(tmp / "out"));
-  EXPECT_EQ(rep.files, (std::vector<std::string>{"config.json", "mergekit_config.yml", "model.safetensors"}));
+  EXPECT_EQ(rep.files, (std::vector<std::string>{"README.md", "config.json", "mergekit_config.yml", "model.safetensors"}));
   EXPECT_EQ(rep.tensors, 4u);
   const auto out = ckpt::Checkpoint::open(tmp / "out");
   EXPECT_EQ(out.metadata().at("format"), "pt");

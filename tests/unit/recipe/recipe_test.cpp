@@ -96,8 +96,34 @@ out_dtype: bfloat16
 
 TEST(MergekitYaml, RefusesWhatItCannotDoWithOneClearMessage) {
   const std::string head = "merge_method: ties\nbase_model: base\n";
-  EXPECT_NE(error_of("merge_method: ties\nslices:\n  - sources:\n      - model: a\n        layer_range: [0, 4]\n")
-                .find("'slices' / 'layer_range' / 'modules' are not supported"),
+  EXPECT_EQ(error_of("merge_method: ties\nmodules:\n  text:\n    models: [a]\n"),
+            "test.yml:3: 'modules' is not supported (it is for models made of several modules, e.g. vision + language); "
+            "write the merge with 'models:' or 'slices:'");
+  EXPECT_EQ(error_of("merge_method: linear\nmodels: [a]\nslices:\n  - sources: [{model: a, layer_range: [0, 1]}]\n"),
+            "test.yml:4: give either 'models' or 'slices', not both");
+  EXPECT_EQ(error_of("merge_method: linear\nslices:\n  - sources:\n      - {model: a, layer_range: [0, 2]}\n"
+                     "      - {model: b, layer_range: [1, 2]}\n"),
+            "test.yml: slice 1 (line 5): all sources of a slice must span the same number of layers ('a' spans 2, "
+            "'b' spans 1)");
+  EXPECT_EQ(error_of("merge_method: linear\nslices:\n  - sources:\n      - {model: a, layer_range: [2, 2]}\n"),
+            "test.yml: slice 1 (line 4): layer_range [2, 2] of 'a' is empty or negative (it is [first, last + 1))");
+  EXPECT_EQ(error_of("merge_method: linear\nslices:\n  - sources:\n      - {model: a, layer_range: [0, x]}\n"),
+            "test.yml:4: layer_range must be two integers [first, last + 1], got 'x'");
+  EXPECT_EQ(error_of("merge_method: linear\nslices:\n  - sources:\n      - {model: a, layer_rnage: [0, 1]}\n"),
+            "test.yml:4: slices: unknown key 'layer_rnage' in a source (did you mean 'layer_range'?)");
+  EXPECT_EQ(error_of("merge_method: passthrough\nslices:\n  - sources:\n      - {model: a, layer_range: [0, 1]}\n"
+                     "      - {model: b, layer_range: [0, 1]}\n"),
+            "test.yml: slice 1 (line 3): passthrough: needs 1 to 1 models besides the base, got 2");
+  EXPECT_EQ(error_of("merge_method: linear\nmodels: [a]\ntokenizer:\n  source: union\n"),
+            "test.yml:4: the 'tokenizer:' block (tokens added or re-mapped) is not supported; give "
+            "'tokenizer_source: base' or the model whose tokenizer the output keeps");
+  EXPECT_EQ(error_of("merge_method: linear\nmodels: [a]\ntokenizer_source: union\n"),
+            "test.yml:3: tokenizer_source: union (a vocabulary built from every model's) is not supported; give "
+            "'base' or the model whose tokenizer the output keeps");
+  EXPECT_NE(error_of("merge_method: dare-ties\nmodels: [a]\n").find("unknown merge_method 'dare-ties' (did you mean 'dare_ties'?)"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "models:\n  - model: a\n    parameters: {densty: 0.5}\n")
+                .find("test.yml:5: ties: unknown parameter 'densty' (did you mean 'density'?) (known: weight, density"),
             std::string::npos);
   EXPECT_NE(error_of("merge_method: frankenmerge\nmodels: [a]\n").find("unknown merge_method 'frankenmerge' (known: linear"),
             std::string::npos);
@@ -127,10 +153,43 @@ TEST(MergekitYaml, HubNamesAreRefused) {
   }
 }
 
-TEST(MergekitYaml, TokenizerOptionsAreIgnoredWithAWarning) {
-  const Recipe r = parse("merge_method: linear\nmodels: [a, b]\ntokenizer_source: union\nchat_template: chatml\n");
-  ASSERT_EQ(r.warnings.size(), 2u);
-  EXPECT_NE(r.warnings[0].find("'tokenizer_source' ignored"), std::string::npos);
+TEST(MergekitYaml, TokenizerSourceIsReadAndChatTemplateIgnoredWithAWarning) {
+  const Recipe r = parse("merge_method: linear\nmodels: [a, b]\ntokenizer_source: b\nchat_template: chatml\n");
+  EXPECT_EQ(r.tokenizer_source, "b");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("'chat_template' ignored"), std::string::npos);
+  EXPECT_EQ(recipe_from_json(recipe_to_json(r)), r);
+  EXPECT_EQ(parse(to_mergekit_yaml(r)), r);
+}
+
+TEST(MergekitYaml, ReadsSlicesWithParametersAtEveryLevel) {
+  const Recipe r = parse(
+      "merge_method: linear\nslices:\n  - sources:\n      - model: a\n        layer_range: [0, 2]\n"
+      "      - model: b\n        layer_range: [1, 3]\n        parameters: {weight: 0.7}\n    parameters:\n      weight:\n"
+      "        - filter: self_attn\n          value: [0, 1]\n        - value: 0.5\n  - sources:\n"
+      "      - {model: a, layer_range: [2, 3]}\n      - {model: b, layer_range: [0, 1]}\nparameters: {weight: 0.25}\n");
+  ASSERT_EQ(r.slices.size(), 2u);
+  EXPECT_TRUE(r.models.empty());
+  EXPECT_EQ(r.slices[0].sources[1].path, "b");
+  EXPECT_EQ(r.slices[0].sources[1].layer_begin, 1);
+  EXPECT_EQ(r.slices[0].sources[1].layer_end, 3);
+  EXPECT_EQ(r.slices[0].sources[1].line, 6);
+  EXPECT_EQ(r.slices[0].sources[1].params.at("weight"), ParamSetting::scalar(0.7));
+  EXPECT_TRUE(r.slices[0].params.at("weight").conditional);
+  EXPECT_EQ(r.params.at("weight"), ParamSetting::scalar(0.25));
+  // Round trips: YAML and JSON.
+  EXPECT_EQ(parse(to_mergekit_yaml(r)), r);
+  EXPECT_EQ(recipe_from_json(recipe_to_json(r)), r);
+  // Precedence (mergekit's ConfigReader): source > slice > top level.
+  auto w = [&](size_t slice, const std::string& name, double t, int model) {
+    return resolve_slice_params(r, slice, slice_layout(r, slice), name, {name, name}, t).get("weight", model);
+  };
+  const std::string attn = "model.layers.0.self_attn.q_proj.weight", mlp = "model.layers.0.mlp.up_proj.weight";
+  EXPECT_DOUBLE_EQ(w(0, attn, 0.25, 1), 0.7);   // b: its source's value
+  EXPECT_DOUBLE_EQ(w(0, attn, 0.25, 0), 0.25);  // a: the slice's gradient [0, 1] at t = 0.25
+  EXPECT_DOUBLE_EQ(w(0, mlp, 0.25, 0), 0.5);    // a: the slice's catch-all
+  EXPECT_DOUBLE_EQ(w(1, mlp, 1.0, 0), 0.25);    // slice 2: the top level
+  EXPECT_DOUBLE_EQ(w(1, mlp, 1.0, 1), 0.25);
 }
 
 TEST(Recipe, GradientsInterpolatePiecewiseLinearlyLikeMergekit) {
