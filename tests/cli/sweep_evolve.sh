@@ -38,7 +38,7 @@ grep -q "lambda: 0.6" "$out/sweep/best.yml"
   --eval-command 'python3 -c "import sys, os; print(\"{\\\"files\\\": %d}\" % len(os.listdir(sys.argv[1])))" {model_dir}' > "$out/merge.txt"
 cat "$out/merge.txt"
 grep -q "evaluation (test split): task0 96.5% task1 93.5% task2 85.0% combined 91.7%" "$out/merge.txt"
-grep -q "external evaluation: files=3" "$out/merge.txt"
+grep -q "external evaluation: files=4" "$out/merge.txt"
 set +e
 "$MERGELAB" merge "$out/sweep/best.yml" --out "$out/merged2" --quiet --eval-command 'exit 3' > /dev/null 2> "$out/err.txt"; rc=$?
 set -e

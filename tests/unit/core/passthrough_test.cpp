@@ -31,6 +31,6 @@ TEST(Passthrough, RefusesTwoModels) {
     run_merge(*spec, in, make_params(*spec));
     FAIL() << "two models accepted";
   } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "passthrough: takes 1 models, got 2");
+    EXPECT_STREQ(e.what(), "passthrough: takes 1 model, got 2");
   }
 }

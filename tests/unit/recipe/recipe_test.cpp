@@ -113,7 +113,7 @@ TEST(MergekitYaml, RefusesWhatItCannotDoWithOneClearMessage) {
             "test.yml:4: slices: unknown key 'layer_rnage' in a source (did you mean 'layer_range'?)");
   EXPECT_EQ(error_of("merge_method: passthrough\nslices:\n  - sources:\n      - {model: a, layer_range: [0, 1]}\n"
                      "      - {model: b, layer_range: [0, 1]}\n"),
-            "test.yml: slice 1 (line 3): passthrough: needs 1 to 1 models besides the base, got 2");
+            "test.yml: slice 1 (line 3): passthrough: needs exactly 1 model, got 2");
   EXPECT_EQ(error_of("merge_method: linear\nmodels: [a]\ntokenizer:\n  source: union\n"),
             "test.yml:4: the 'tokenizer:' block (tokens added or re-mapped) is not supported; give "
             "'tokenizer_source: base' or the model whose tokenizer the output keeps");
