@@ -12,6 +12,7 @@
 #include "app/commands/tuning.h"
 #include "core/recipe/mergekit_yaml.h"
 #include "core/search/cmaes.h"
+#include "core/search/mergekit_evolve.h"
 #include "core/search/sweep.h"
 
 namespace mergelab::app {
@@ -71,6 +72,36 @@ void check_gradients(const std::vector<Dimension>& dims, const TuningSetup& s) {
   }
 }
 
+// --export-mergekit-evolve DIR: the same search as a mergekit-evolve genome config and run script; no local search.
+int export_mergekit_evolve(const ArgParser& args, const TuningSetup& setup, const std::vector<Dimension>& dims,
+                           long budget, double sigma) {
+  if (!args.has("evolve-tasks"))
+    throw CliError("--export-mergekit-evolve needs --evolve-tasks (the lm-eval-harness tasks mergekit-evolve scores)");
+  search::EvolveSearch s;
+  s.recipe = setup.recipe;
+  s.layout = setup.layout;
+  for (const auto& d : dims) {
+    s.params.push_back(d.param);
+    s.bounds.emplace_back(d.lo, d.hi);
+  }
+  s.n_layers = setup.family->layer_count();
+  s.seed = setup.seed;
+  s.budget = budget;
+  s.population = static_cast<int>(args.get_int("population"));
+  s.sigma = sigma;
+  const std::string dir = args.get("export-mergekit-evolve");
+  try {
+    const auto tasks = search::parse_evolve_tasks(args.get("evolve-tasks"), args.get("evolve-metric"));
+    const auto e = search::mergekit_evolve_export(s, tasks, args.has("evolve-task-path") ? args.get("evolve-task-path") : "");
+    search::write_mergekit_evolve(dir, e);
+    std::printf("wrote %s/genome.yml and %s/run.sh (mergekit-evolve); not carried over:\n", dir.c_str(), dir.c_str());
+    for (const auto& n : e.notes) std::printf("  - %s\n", n.c_str());
+  } catch (const std::invalid_argument& e) {
+    throw CliError(std::string("--export-mergekit-evolve: ") + e.what());
+  }
+  return 0;
+}
+
 int run_evolve(int argc, char** argv) {
   ArgParser args("mergelab evolve",
                  "Searches a merge recipe's parameters with CMA-ES: each candidate is merged in memory and scored on\n"
@@ -88,6 +119,11 @@ int run_evolve(int argc, char** argv) {
                   "search every real-valued parameter without :gG as a gradient of G control points over the layer stack "
                   "(mergekit lists; needs numbered layers, e.g. model.layers.N.*); 1 = one value for all layers", "1");
   add_tuning_options(args);
+  args.add_option("export-mergekit-evolve", "DIR",
+                  "write this search for mergekit-evolve (DIR/genome.yml + DIR/run.sh) instead of running it");
+  args.add_option("evolve-tasks", "LIST", "with --export-mergekit-evolve: lm-eval-harness tasks, NAME[=WEIGHT],...");
+  args.add_option("evolve-metric", "M", "with --export-mergekit-evolve: the metric of each task", "acc,none");
+  args.add_option("evolve-task-path", "DIR", "with --export-mergekit-evolve: a folder of your own lm-eval task files");
   args.add_option("budget", "N", "maximum number of evaluations", "300");
   args.add_option("population", "N", "CMA-ES population (lambda); 0 = 4 + 3 ln n", "0");
   args.add_option("sigma", "S", "initial step size, as a fraction of each parameter's range", "0.25");
@@ -114,6 +150,7 @@ int run_evolve(int argc, char** argv) {
   if (budget < 4) throw CliError("--budget must be at least 4");
   const double sigma = args.get_double("sigma");
   if (!(sigma > 0 && sigma <= 1)) throw CliError("--sigma must be in (0, 1]");
+  if (args.has("export-mergekit-evolve")) return export_mergekit_evolve(args, setup, dims, budget, sigma);
   const std::string out = prepare_out_dir(args, {"evolve.csv", "evolve.json", "best.yml"});
 
   std::vector<search::RecipeParam> space;

@@ -40,7 +40,12 @@ int run_lab(int argc, char** argv) {
                   "0.2");
   args.add_option("p", "P", "DARE drop rate: each entry is dropped with probability p (mergekit: density = 1 - p)", "0.9");
   args.add_option("seed", "S", "DARE seed: specialist i draws its mask from RandomState(S + i)", "0");
-  args.add_option("methods", "LIST", "comma-separated methods among " + method_names, method_names);
+  std::string all_names;
+  for (const auto& m : toy::lab_all_methods()) all_names += (all_names.empty() ? "" : ",") + m;
+  args.add_option("methods", "LIST",
+                  "comma-separated registry methods (" + all_names + "), or all; a method whose model count does not "
+                  "fit the chosen tasks prints n/a",
+                  method_names);
   args.add_option("tasks", "LIST", "comma-separated specialists taking part (0,1,2)", "0,1,2");
   args.add_option("sign-rule", "RULE", "TIES sign election: count (article) or sum (mergekit)", "count");
   args.add_option("slerp", "A,B", "the two specialists SLERP interpolates (at t = 0.5)", "0,1");
@@ -73,20 +78,29 @@ int run_lab(int argc, char** argv) {
   s.slerp_a = static_cast<int>(parse_int("--slerp", pair[0]));
   s.slerp_b = static_cast<int>(parse_int("--slerp", pair[1]));
   if (s.slerp_a < 0 || s.slerp_a > 2 || s.slerp_b < 0 || s.slerp_b > 2) throw CliError("--slerp: specialists are 0, 1 or 2");
-  const auto methods = split_list(args.get("methods"));
+  auto methods = split_list(args.get("methods"));
+  if (methods.size() == 1 && methods[0] == "all") methods = toy::lab_all_methods();
   if (methods.empty()) throw CliError("--methods: choose at least one method");
-  for (const auto& m : methods) {
-    bool known = false;
-    for (const auto& lm : toy::lab_methods()) known = known || lm == m;
-    if (!known) throw CliError("--methods: unknown method '" + m + "' (choose from " + method_names + ")");
-  }
+  for (const auto& m : methods)
+    if (!merge::find_method(m)) throw CliError("--methods: unknown method '" + m + "' (choose from " + all_names + ")");
   const long data_seed = args.get_int("data-seed");
   if (data_seed < 0 || data_seed > 4294967295L) throw CliError("--data-seed must be in [0, 4294967295]");
   toy::LabSetup setup;
   setup.seed = static_cast<uint32_t>(data_seed);
 
   const toy::LabToy lab = toy::train_lab_toy(setup);
-  const auto rows = toy::evaluate_lab(lab, methods, s);
+  // Methods that cannot run here (model count) are listed with the reason and take no part in the ranking.
+  std::vector<toy::LabRow> rows;
+  std::vector<std::pair<std::string, std::string>> skipped;  // method, reason
+  for (const auto& m : methods) {
+    try {
+      rows.push_back(toy::evaluate_lab_method(lab, m, s));
+    } catch (const std::invalid_argument& e) {
+      skipped.emplace_back(m, e.what());
+    }
+  }
+  if (rows.empty()) throw CliError("--methods: none of the methods runs on tasks " + args.get("tasks") + " (" +
+                                   skipped.front().second + ")");
   const size_t winner = toy::lab_winner(rows);
 
   if (args.flag("json")) {
@@ -100,6 +114,8 @@ int run_lab(int argc, char** argv) {
                            {"combined", r.combined},
                            {"weights", std::vector<double>(r.weights.data(), r.weights.data() + r.weights.size())}});
     j["winner"] = rows[winner].method;
+    j["not_run"] = nlohmann::json::array();
+    for (const auto& [m, why] : skipped) j["not_run"].push_back({{"method", m}, {"reason", why}});
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -114,6 +130,7 @@ int run_lab(int argc, char** argv) {
     for (double a : rows[i].accuracy) std::cout << pad(py_percent(a, 1), 8);
     std::cout << py_percent(rows[i].combined, 1) << (i == winner ? "  <- winner" : "") << "\n";
   }
+  for (const auto& [m, why] : skipped) std::cout << pad(merge::find_method(m)->label, 22) << "n/a: " << why << "\n";
   std::cout << "\nRecommendation: " << rows[winner].label << " (combined accuracy " << py_percent(rows[winner].combined, 1) << ")\n";
   return 0;
 }

@@ -82,10 +82,11 @@ int run_merge_command(int argc, char** argv) {
                   "after merging, run an external evaluator on the output, e.g. 'python3 eval.py {model_dir}'; its last "
                   "stdout line must be a JSON object of metrics");
   args.add_option("eval-timeout", "SECONDS", "timeout of --eval-command", "600");
-  args.add_epilog(
-      "\nMethods: linear, slerp, task_arithmetic, ties, dare_linear, dare_ties, breadcrumbs, breadcrumbs_ties,\n"
-      "della, della_linear, model_stock (mergekit's parameter names and defaults).\n"
-      "Exit status: 0 done, 1 bad config/inputs or failed merge (nothing written), 2 usage error, 130 interrupted.\n");
+  std::string methods;
+  for (const auto& m : merge::method_registry()) methods += (methods.empty() ? "" : ", ") + m.name;
+  args.add_epilog("\nMethods: " + methods + " (mergekit's parameter names and defaults).\n" +
+                  "Exit status: 0 done, 1 bad config/inputs or failed merge (nothing written), 2 usage error, 130 "
+                  "interrupted.\n");
   if (!args.parse(argc, argv)) return 0;
   const std::string config = args.positionals().at(0);
   const long threads = args.get_int("threads");

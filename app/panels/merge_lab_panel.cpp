@@ -549,8 +549,16 @@ class MergeLabPanel : public Panel {
         if (ImGui::Selectable((r.spec->label + "##row").c_str(), is_sel, ImGuiSelectableFlags_SpanAllColumns))
           method_ = r.spec->name;
         remember_rect("row_" + r.spec->name);
+        if (ImGui::IsItemHovered()) {  // the registry's summary and formula; why it cannot run here, if so
+          ImGui::BeginTooltip();
+          ImGui::PushTextWrapPos(em(30.0f));
+          if (!r.error.empty()) ImGui::Text("n/a: %s", r.error.c_str());
+          ImGui::Text("%s: %s", r.spec->label.c_str(), r.spec->summary.c_str());
+          ImGui::TextDisabled("%s", r.spec->formula.c_str());
+          ImGui::PopTextWrapPos();
+          ImGui::EndTooltip();
+        }
         if (!r.error.empty()) {
-          if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.error.c_str());
           ImGui::TableSetColumnIndex(1);
           ImGui::TextDisabled("n/a");
           continue;

@@ -23,6 +23,7 @@
 #include "core/checkpoint/writer.h"
 #include "core/engine/output_files.h"
 #include "core/engine/slice_plan.h"
+#include "core/merge/breadcrumbs.h"
 #include "core/recipe/mergekit_yaml.h"
 
 namespace mergelab::engine {
@@ -418,6 +419,33 @@ std::string MergePlan::describe() const {
       << " (non-float, not merged): " << copied.size() << " tensor(s)\n";
     for (const auto* t : copied)
       s << "  " << t->name << " " << ckpt::dtype_name(t->out_dtype) << " " << ckpt::shape_string(t->shape) << "\n";
+  }
+  // Breadcrumbs: the tensors whose task vectors mergekit's small-tensor rule drops (int(gamma n) = 0), and
+  // whether this recipe follows it.
+  if (method->param("drop_small_tensors")) {
+    std::vector<std::string> dropped, kept;
+    for (const auto& t : tensors) {
+      if (t.copied) continue;
+      bool affected = false;
+      for (size_t m = 0; m < layout.models.size(); ++m)
+        affected = affected || merge::breadcrumbs_drops_tensor(t.numel, t.params.get("density", static_cast<int>(m)),
+                                                               t.params.get("gamma", static_cast<int>(m)));
+      if (affected) (t.params.flag("drop_small_tensors") ? dropped : kept).push_back(t.name);
+    }
+    auto list = [&](const std::vector<std::string>& names) {
+      for (const auto& n : names) s << " " << n;
+      s << "\n";
+    };
+    if (!dropped.empty()) {
+      s << "breadcrumbs small-tensor rule (drop_small_tensors: true, mergekit's): task vectors dropped in "
+        << dropped.size() << " tensor(s):";
+      list(dropped);
+    }
+    if (!kept.empty()) {
+      s << "breadcrumbs small-tensor rule (drop_small_tensors: false): task vectors kept in " << kept.size()
+        << " tensor(s) that mergekit drops:";
+      list(kept);
+    }
   }
   s << "tensors: " << tensors.size() << ", read " << format_bytes(input_bytes) << ", write " << format_bytes(output_bytes)
     << "\n";

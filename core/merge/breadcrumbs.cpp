@@ -41,6 +41,10 @@ Eigen::Matrix<uint8_t, Eigen::Dynamic, 1> rank_range_mask(const VecView<T>& tau,
   return mask;
 }
 
+bool breadcrumbs_drops_tensor(std::uint64_t n, double density, double gamma) {
+  return density < 1.0 && static_cast<std::uint64_t>(gamma * static_cast<double>(n)) == 0;
+}
+
 template <class T>
 Vec<T> trim_outliers(const VecView<T>& tau, double density, double gamma, bool drop_small_tensors) {
   if (!(density >= 0.0) || !(gamma >= 0.0 && gamma <= 1.0))
@@ -54,7 +58,7 @@ Vec<T> trim_outliers(const VecView<T>& tau, double density, double gamma, bool d
     n_top += n_bot;
     n_bot = 0;
   }
-  if (n_top == 0 && drop_small_tensors) return Vec<T>::Zero(n);
+  if (drop_small_tensors && breadcrumbs_drops_tensor(static_cast<std::uint64_t>(n), density, gamma)) return Vec<T>::Zero(n);
   const auto mask = rank_range_mask<T>(tau, n_bot, n - n_top);
   Vec<T> out(n);
   for (Eigen::Index i = 0; i < n; ++i) out[i] = mask[i] ? tau[i] : T(0);
@@ -120,7 +124,7 @@ MethodSpec breadcrumbs_method() {
   m.formula = "theta = theta_0 + lambda * sum_i w_i mask_i * tau_i,  mask_i keeps ranks [n - keep - top, n - top)";
   m.needs_base = true;
   m.params = {params::weight(), breadcrumbs_density(), params::gamma(), params::lambda(1.0), params::normalize(false),
-              params::rescale(0), params::drop_small_tensors(false)};
+              params::rescale(0), params::drop_small_tensors(true)};
   m.presets = {{"mergekit", {{"normalize", 0}, {"rescale", 0}, {"drop_small_tensors", 1}}}};
   m.run_f = &run_breadcrumbs<float>;
   m.run_d = &run_breadcrumbs<double>;
@@ -135,7 +139,7 @@ MethodSpec breadcrumbs_ties_method() {
   m.formula = "tau_i' = mask_i * tau_i; theta = theta_0 + lambda * sum_{agreeing} w_i tau_i' [/ sum w_i]";
   m.params = {params::weight(),          breadcrumbs_density(),   params::gamma(),
               params::lambda(1.0),       params::normalize(false), params::sign_rule(1),
-              params::tie_positive(true), params::rescale(0),      params::drop_small_tensors(false)};
+              params::tie_positive(true), params::rescale(0),      params::drop_small_tensors(true)};
   m.presets = {
                {"mergekit", {{"normalize", 0}, {"sign_rule", 1}, {"tie_positive", 1}, {"rescale", 0}, {"drop_small_tensors", 1}}}};
   m.run_f = &run_breadcrumbs_ties<float>;

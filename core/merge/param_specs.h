@@ -85,10 +85,10 @@ inline ParamSpec filter_wise(bool def = false) {
           "model_stock: one interpolation ratio per row (last dimension) instead of one per tensor", ParamSpec::Kind::Bool,
           def ? 1.0 : 0.0, 0, 1, {}, false};
 }
-inline ParamSpec drop_small_tensors(bool def = false) {
-  return {"drop_small_tensors", "drop small tensors (mergekit bug)",
-          "breadcrumbs: mergekit zeroes the whole task vector of a tensor with fewer than 1/gamma entries "
-          "(int(gamma*n) = 0); false keeps it (removes no outlier), true reproduces mergekit",
+inline ParamSpec drop_small_tensors(bool def = true) {
+  return {"drop_small_tensors", "drop small tensors (mergekit)",
+          "breadcrumbs: true (mergekit) zeroes the whole task vector of a tensor with fewer than 1/gamma entries "
+          "(int(gamma*n) = 0); false keeps it, removing no outlier (MergeLab only; mergekit ignores it)",
           ParamSpec::Kind::Bool, def ? 1.0 : 0.0, 0, 1, {}, false};
 }
 

@@ -432,10 +432,11 @@ std::string to_mergekit_yaml(const Recipe& r, const std::string& target_dir) {
     header += "\n";
   }
   if (spec.name.rfind("breadcrumbs", 0) == 0) {
-    bool drop = false;
+    bool drop = spec.param("drop_small_tensors")->default_value != 0.0;
     if (auto it = r.params.find("drop_small_tensors"); it != r.params.end()) drop = it->second.evaluate("", 0).value_or(0) != 0;
     if (!drop)
-      header += "# note: mergekit zeroes the task vectors of tensors with fewer than 1/gamma entries; MergeLab keeps them\n";
+      header += "# note: mergekit zeroes the task vectors of tensors with fewer than 1/gamma entries; this recipe keeps "
+                "them (drop_small_tensors: false)\n";
   }
   return header + out.c_str() + "\n";
 }

@@ -1,5 +1,6 @@
 #include "core/toy/lab.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/merge/registry.h"
@@ -8,6 +9,13 @@ namespace mergelab::toy {
 
 const std::vector<std::string>& lab_methods() {
   static const std::vector<std::string> names = {"linear", "task_arithmetic", "ties", "dare_ties", "slerp", "dare_linear"};
+  return names;
+}
+
+std::vector<std::string> lab_all_methods() {
+  std::vector<std::string> names = lab_methods();
+  for (const auto& m : merge::method_registry())
+    if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
   return names;
 }
 
@@ -33,6 +41,17 @@ Eigen::VectorXd lab_merge(const LabToy& toy, const std::string& method, const La
       throw std::invalid_argument("slerp: specialist index out of range");
     in.models = {toy.finetuned[static_cast<size_t>(s.slerp_a)].data(), toy.finetuned[static_cast<size_t>(s.slerp_b)].data()};
     params.set("t", s.slerp_t);
+    return run_merge(*spec, in, params);
+  }
+  if (method == "nuslerp") {
+    // SLERP's pair of specialists, through their task vectors: weights 1 - t and t give nuslerp's t.
+    const int n = static_cast<int>(toy.finetuned.size());
+    if (s.slerp_a < 0 || s.slerp_a >= n || s.slerp_b < 0 || s.slerp_b >= n)
+      throw std::invalid_argument("nuslerp: specialist index out of range");
+    in.base = toy.pretrained.data();
+    in.models = {toy.finetuned[static_cast<size_t>(s.slerp_a)].data(), toy.finetuned[static_cast<size_t>(s.slerp_b)].data()};
+    params.set_model(0, "weight", 1.0 - s.slerp_t);
+    params.set_model(1, "weight", s.slerp_t);
     return run_merge(*spec, in, params);
   }
   if (s.tasks.empty()) throw std::invalid_argument("no specialist selected");

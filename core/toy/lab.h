@@ -8,7 +8,11 @@
 //   k     -> density of TIES (kept fraction) and the trim k of DARE-TIES;
 //   p     -> DARE drop rate: density = 1 - p;
 //   seed  -> DARE masks: specialist i uses RandomState(seed + i) (the article: seed 0);
-//   slerp -> SLERP between two chosen specialists' full weights at t (no alpha, as the article).
+//   slerp -> SLERP between two chosen specialists' full weights at t (no alpha, as the article);
+//            nuslerp interpolates the same pair's task vectors (weights 1 - t, t) from the pretrained vector.
+// The other registry methods run at their defaults (lambda = alpha where they have one) on the chosen
+// specialists; a method whose model count does not fit (nearswap and arcee_fusion take exactly one,
+// model_stock at least two) throws std::invalid_argument with the reason.
 #pragma once
 
 #include <string>
@@ -39,6 +43,9 @@ struct LabRow {
 
 /// Every lab method name, in the order the article's table prints them plus DARE.
 const std::vector<std::string>& lab_methods();
+
+/// lab_methods() followed by every other registry method, in registry order.
+std::vector<std::string> lab_all_methods();
 
 /// Merged weights of one registry method under the lab's mapping (throws on an unknown method).
 Eigen::VectorXd lab_merge(const LabToy& toy, const std::string& method, const LabSettings& settings);

@@ -33,6 +33,12 @@ set -e
 grep -q "method: breadcrumbs_ties" "$out/plan.txt"
 grep -q "density=\[0.5, 0.5, 0.5\] gamma=\[0.01, 0.01, 0.01\]" "$out/plan.txt"
 grep -q "tensors: 4, read 77.0 kB, write 19.2 kB" "$out/plan.txt"
+grep -q "breadcrumbs small-tensor rule (drop_small_tensors: true, mergekit's): task vectors dropped in 2 tensor(s): fc1.bias fc2.bias" "$out/plan.txt"
+# The newer methods through the real path, configs as mergekit ran them.
+for m in nuslerp nuslerp_rowwise_nobase multislerp karcher sce ram ramplus_tl nearswap arcee_fusion; do
+  "$MERGELAB" merge "$mk/$m.yml" --out "$out/$m" --quiet
+  "$MERGELAB" compare "$out/$m" "$mk/$m.safetensors" --atol 1e-6 --quiet
+done
 # YAML back: reads into the same plan.
 "$MERGELAB" merge "$mk/dare_ties.yml" --print-yaml > "$out/printed.yml"
 grep -q "merge_method: dare_ties" "$out/printed.yml"

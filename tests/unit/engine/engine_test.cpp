@@ -80,22 +80,34 @@ TEST(EngineMergekitFixtures, NewerMethodsMatchWithin1e6) {
   }
 }
 
-TEST(EngineMergekitFixtures, BreadcrumbsMatchesWhenAskedForMergekitsSmallTensorRule) {
+TEST(EngineMergekitFixtures, BreadcrumbsMatchesByDefaultAndKeepsSmallTensorsWhenAsked) {
   TempDir tmp;
   recipe::Recipe r = recipe::read_mergekit_yaml(kMergekit + "/breadcrumbs_ties.yml");
   const auto ref = ckpt::Checkpoint::open(kMergekit + "/breadcrumbs_ties.safetensors");
   const auto base = ckpt::Checkpoint::open(kModels + "/base");
   // mergekit zeroed the task vectors of both biases (64 and 10 entries < 1/gamma = 100): they equal the base.
   EXPECT_EQ(ref.read_vector("fc2.bias"), base.read_vector("fc2.bias"));
-  r.params["drop_small_tensors"] = recipe::ParamSetting::scalar(1);
+  ASSERT_EQ(r.params.count("drop_small_tensors"), 0u);  // the YAML as mergekit ran it
   engine::merge_checkpoints(r, quiet(tmp / "mk"));
   EXPECT_LT(max_diff(ckpt::Checkpoint::open(tmp / "mk"), ref), 1e-6);
-  // MergeLab's default keeps the biases' task vectors; the weight matrices (n_top > 0) are unchanged.
-  r.params.erase("drop_small_tensors");
+  // The plan names the tensors the rule affects.
+  const std::string plan = engine::plan_merge(r).describe();
+  EXPECT_NE(plan.find("breadcrumbs small-tensor rule (drop_small_tensors: true, mergekit's): task vectors dropped in 2 "
+                      "tensor(s): fc1.bias fc2.bias"),
+            std::string::npos)
+      << plan;
+  // drop_small_tensors: false keeps the biases' task vectors; the weight matrices (n_top > 0) are unchanged.
+  r.params["drop_small_tensors"] = recipe::ParamSetting::scalar(0);
   engine::merge_checkpoints(r, quiet(tmp / "ml"));
   const auto ml = ckpt::Checkpoint::open(tmp / "ml");
   EXPECT_LT((ml.read_vector("fc1.weight") - ref.read_vector("fc1.weight")).cwiseAbs().maxCoeff(), 1e-6);
   EXPECT_GT((ml.read_vector("fc2.bias") - base.read_vector("fc2.bias")).cwiseAbs().maxCoeff(), 1e-3);
+  EXPECT_NE(engine::plan_merge(r).describe().find("(drop_small_tensors: false): task vectors kept in 2 tensor(s) that "
+                                                  "mergekit drops: fc1.bias fc2.bias"),
+            std::string::npos);
+  // Written into the YAML (mergekit ignores it) and read back.
+  const std::string yaml = recipe::to_mergekit_yaml(r);
+  EXPECT_NE(yaml.find("drop_small_tensors: false"), std::string::npos) << yaml;
 }
 
 TEST(EngineMergekitFixtures, DareTiesWithMergekitsMasksMatchesWithin1e6) {

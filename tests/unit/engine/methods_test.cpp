@@ -32,12 +32,16 @@ TEST(Breadcrumbs, KeepsTheMiddleOfTheMagnitudeRanking) {
   EXPECT_EQ(trim_outliers<float>(tau, 1.0, 0.3), tau);
 }
 
-TEST(Breadcrumbs, SmallTensorsKeepTheirTaskVectorUnlessMergekitsBugIsAskedFor) {
+TEST(Breadcrumbs, SmallTensorsFollowMergekitUnlessTheFixIsAskedFor) {
   const Eigen::VectorXf tau = vec({1, -2, 3, -4, 5, -6, 7, -8, 9, -10});
-  // gamma 0.01 on 10 entries: int(0.1) = 0 outliers. MergeLab keeps ranks [5, 10) ...
-  EXPECT_EQ(trim_outliers<float>(tau, 0.5, 0.01), vec({0, 0, 0, 0, 0, -6, 7, -8, 9, -10}));
-  // ... mergekit's indices[n_bot:-0] is empty, dropping the whole task vector.
-  EXPECT_EQ(trim_outliers<float>(tau, 0.5, 0.01, true), Eigen::VectorXf::Zero(10));
+  // gamma 0.01 on 10 entries: int(0.1) = 0 outliers. mergekit's indices[n_bot:-0] is empty, dropping the whole
+  // task vector (the default) ...
+  EXPECT_EQ(trim_outliers<float>(tau, 0.5, 0.01), Eigen::VectorXf::Zero(10));
+  EXPECT_TRUE(breadcrumbs_drops_tensor(10, 0.5, 0.01));
+  EXPECT_FALSE(breadcrumbs_drops_tensor(100, 0.5, 0.01));
+  EXPECT_FALSE(breadcrumbs_drops_tensor(10, 1.0, 0.01));
+  // ... drop_small_tensors false keeps ranks [5, 10).
+  EXPECT_EQ(trim_outliers<float>(tau, 0.5, 0.01, false), vec({0, 0, 0, 0, 0, -6, 7, -8, 9, -10}));
 }
 
 TEST(Breadcrumbs, EqualMagnitudesAreRankedByIndex) {
@@ -121,6 +125,8 @@ TEST(RegistryAdditions, MergekitDefaultsPerMethod) {
   EXPECT_EQ(def("della", "rescale"), 2.0);
   EXPECT_EQ(def("della_linear", "normalize"), 0.0);
   EXPECT_EQ(def("model_stock", "filter_wise"), 0.0);
+  EXPECT_EQ(def("breadcrumbs", "drop_small_tensors"), 1.0);  // mergekit's result by default
+  EXPECT_EQ(def("breadcrumbs_ties", "drop_small_tensors"), 1.0);
   EXPECT_TRUE(find_method("della")->random);
 }
 
