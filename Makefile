@@ -5,19 +5,28 @@ ASAN_BUILD ?= build-asan
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS       ?= $(shell nproc)
 ARGS       ?=
+# ccache when it is installed (a reused machine then rebuilds from its cache; a clean one loses nothing).
+# CMake reads this variable when it first configures a build directory; CMAKE_CXX_COMPILER_LAUNCHER=
+# (empty) turns it off.
+ifeq ($(origin CMAKE_CXX_COMPILER_LAUNCHER),undefined)
+  ifneq ($(shell command -v ccache 2>/dev/null),)
+    export CMAKE_CXX_COMPILER_LAUNCHER := ccache
+  endif
+endif
 
-.PHONY: all deps configure build run test test-fast test-asan bench clean help
+.PHONY: all deps configure build run test test-fast test-asan asan-build test-asan-run bench clean help
 
 all: build
 
 help:
 	@echo "make run    install dependencies, build, open the explorer (ARGS='...' passes arguments)"
-	@echo "make test   install dependencies, build, run every test (release + ASan/UBSan builds)"
+	@echo "make test   install dependencies, build, run every test (release + ASan/UBSan builds, brief fuzzing)"
 	@echo "make bench  build and run the benchmarks"
+	@echo "make fuzz   fuzz the safetensors parser for FUZZ_LONG seconds (default 600)"
 	@echo "make clean  remove the build directories"
 
 deps:
-	@./third_party/install-deps.sh
+	@[ -n "$(DEPS_DONE)" ] || ./third_party/install-deps.sh
 
 configure: deps
 	@cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -33,13 +42,18 @@ test-fast: build
 
 # The sanitizer pass builds the engine, the CLI and every unit/CLI test at -O1 (the GUI end-to-end
 # tests run in the release build: software OpenGL under ASan is too slow for CI).
-test-asan: deps
+asan-build: deps
 	@cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" \
 	  -DMERGELAB_SANITIZE=ON -DMERGELAB_GUI=OFF -DMERGELAB_BENCH=OFF -DMERGELAB_FUZZ=OFF >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+test-asan-run:
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE gui
+test-asan: asan-build
+	@$(MAKE) --no-print-directory test-asan-run
 
-test: test-fast test-asan test-fuzz
+# Every phase above, timed (.ci/phases.sh): the sanitizer and fuzzer builds compile beside the release tests.
+test:
+	@MAKE="$(MAKE)" ./.ci/phases.sh
 
 bench: build
 	@set -e; for b in $(BUILD)/tests/*_bench; do echo "== $$b"; $$b --benchmark_counters_tabular=true; done

@@ -14,7 +14,7 @@
 namespace mergelab::lm::detail {
 namespace {
 
-constexpr int kRows = 8;
+constexpr int kRows512 = 8;
 
 // C[R × (16·P)] (+)= A[R × (k1 - k0)] · panels[k0:k1]; `mask` selects the valid columns of the last panel.
 template <int R, int P>
@@ -68,8 +68,8 @@ MERGELAB_AVX512 void sgemm_avx512(int M, int N, int K, const float* A, int lda, 
     const bool acc = accumulate || k0 > 0;
     for (int n0 = 0; n0 < N; n0 += kBlockN) {
       const int n1 = std::min(N, n0 + kBlockN);
-      for (int m = 0; m < M; m += kRows) {
-        const int R = std::min(kRows, M - m);
+      for (int m = 0; m < M; m += kRows512) {
+        const int R = std::min(kRows512, M - m);
         const float* a = A + static_cast<std::size_t>(m) * lda;
         float* c = C + static_cast<std::size_t>(m) * ldc;
         for (int n = n0; n < n1; n += 2 * kPanel) {

@@ -4,6 +4,10 @@
 //                           16 MB buffer): the bandwidth ceiling for the merge's input + output volume
 //   BM_Merge/<method>/<MB>  engine::run_merge with 2 worker threads: linear, task_arithmetic, ties (density
 //                           0.2), dare_linear and dare_ties (density 0.3, weight 0.5)
+//   BM_Merge/<method>_1GB   (1 GB only) the newer methods at mergekit's defaults: nuslerp (2 models with the
+//                           base, weights 0.5), multislerp and karcher (the 3 fine-tunes; karcher without the
+//                           base), sce, ram, ramplus_tl (base + 3), nearswap and arcee_fusion (base + 1 model,
+//                           as they require), passthrough (1 model)
 // The copy and every merge run 3 times and each reports its fastest run (a single run swings 2-3x with
 // the page cache's writeback on a shared machine).
 // Counters: GB/s = (input + output bytes) / wall time; vs_copy = that / the copy's GB/s at the same size;
@@ -150,14 +154,28 @@ void BM_Copy(benchmark::State& state) {
   state.counters["GB_moved"] = static_cast<double>(bytes) / 1e9;
 }
 
+/// How many fine-tunes a method merges here, and whether the base is given: what the method allows.
+struct ModelUse {
+  int models = kModels;
+  bool base = true;
+};
+ModelUse model_use(const std::string& method) {
+  if (method == "linear" || method == "karcher" || method == "multislerp") return {kModels, method == "multislerp"};
+  if (method == "nuslerp") return {2, true};
+  if (method == "nearswap" || method == "arcee_fusion") return {1, true};
+  if (method == "passthrough") return {1, false};
+  return {};
+}
+
 void BM_Merge(benchmark::State& state, const std::string& method) {
   const int mb = static_cast<int>(state.range(0));
   ensure_models(mb);
   const BenchDir& d = dir();
+  const ModelUse use = model_use(method);
   recipe::Recipe r;
   r.method = method;
-  r.base_model = d.model(-1);
-  for (int i = 0; i < kModels; ++i) {
+  if (use.base) r.base_model = d.model(-1);
+  for (int i = 0; i < use.models; ++i) {
     recipe::ModelEntry e{d.model(i), {}};
     if (method == "linear") e.params["weight"] = recipe::ParamSetting::scalar(1.0 / kModels);
     if (method == "task_arithmetic") e.params["weight"] = recipe::ParamSetting::scalar(0.5);
@@ -166,9 +184,9 @@ void BM_Merge(benchmark::State& state, const std::string& method) {
       e.params["density"] = recipe::ParamSetting::scalar(0.3);
       e.params["weight"] = recipe::ParamSetting::scalar(0.5);
     }
+    if (method == "nuslerp") e.params["weight"] = recipe::ParamSetting::scalar(0.5);
     r.models.push_back(e);
   }
-  if (method == "linear") r.base_model.clear();
   std::uint64_t bytes = 0;
   double seconds = 0;
   reset_peak_rss();
@@ -216,3 +234,13 @@ BENCHMARK_CAPTURE(BM_Merge, task_arithmetic_1GB, std::string("task_arithmetic"))
 BENCHMARK_CAPTURE(BM_Merge, ties_1GB, std::string("ties"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, dare_linear_1GB, std::string("dare_linear"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Merge, dare_ties_1GB, std::string("dare_ties"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+// The newer methods on the 1 GB family, after its copy (mergekit's defaults; see model_use for the models).
+BENCHMARK_CAPTURE(BM_Merge, nuslerp_1GB, std::string("nuslerp"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, multislerp_1GB, std::string("multislerp"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, karcher_1GB, std::string("karcher"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, sce_1GB, std::string("sce"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, ram_1GB, std::string("ram"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, ramplus_tl_1GB, std::string("ramplus_tl"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, nearswap_1GB, std::string("nearswap"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, arcee_fusion_1GB, std::string("arcee_fusion"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Merge, passthrough_1GB, std::string("passthrough"))->Arg(1024)->Iterations(3)->UseManualTime()->Unit(benchmark::kSecond);
