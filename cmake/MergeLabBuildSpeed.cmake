@@ -1,23 +1,20 @@
 # Build speed (a clean build on 2 cores is most of `make test`). Nothing here changes what is compiled or
 # tested, only how:
-#  - unity builds: each target's sources are compiled in batches of MERGELAB_UNITY_BATCH files, so the
-#    heavy headers (Eigen, nlohmann/json, GoogleTest) are parsed and their inline templates compiled once
-#    per batch instead of once per file. Sources share a batch, so file-local names (static functions,
-#    anonymous namespaces) must be unique within a target;
-#  - precompiled headers: the third-party and standard headers most files include, once per target;
+#  - unity builds for the libraries (mergecore, mergewidgets): their sources are compiled in batches of
+#    MERGELAB_UNITY_BATCH files, so the heavy headers (Eigen, nlohmann/json) are parsed and their inline
+#    templates compiled once per batch instead of once per file. Sources of a batch share one translation
+#    unit, so a file-local name (a static function, an anonymous namespace's constant) must be unique
+#    within the library. The executables stay file by file: each command file of app/commands defines its
+#    own `registrar`, and test files their own small helpers;
+#  - precompiled headers: the standard and third-party headers most files include, once per target, or
+#    once for all unit test binaries and once for all benchmarks;
 #  - lld instead of ld.bfd when the compiler accepts it (Debian's lld package).
 # Each can be switched off (-DMERGELAB_UNITY=OFF, -DMERGELAB_PCH=OFF, -DMERGELAB_LLD=OFF), e.g. to check
 # that every file still compiles on its own.
-option(MERGELAB_UNITY "Compile each target's sources in batches (unity build)" ON)
+option(MERGELAB_UNITY "Compile the libraries' sources in batches (unity build)" ON)
 set(MERGELAB_UNITY_BATCH 8 CACHE STRING "Source files per unity batch")
 option(MERGELAB_PCH "Precompile the heavy third-party headers" ON)
 option(MERGELAB_LLD "Link with lld when available" ON)
-
-if(MERGELAB_UNITY)
-  # Applies to the targets created after this point (the project's own; not the ImGui backends).
-  set(CMAKE_UNITY_BUILD ON)
-  set(CMAKE_UNITY_BUILD_BATCH_SIZE ${MERGELAB_UNITY_BATCH})
-endif()
 
 # ccache serves compilations that use a precompiled header only with this sloppiness (ccache's manual,
 # "Precompiled headers"); without it every such compilation would be a cache miss.
@@ -42,19 +39,20 @@ set(MERGELAB_PCH_STD <algorithm> <cmath> <cstdint> <filesystem> <fstream> <funct
   <optional> <sstream> <stdexcept> <string> <string_view> <vector>)
 set(MERGELAB_PCH_CORE <Eigen/Core> <Eigen/Dense> <nlohmann/json.hpp>)
 
-# Gives every executable and static library of the project's subdirectories that uses the engine (links
-# mergecore or Eigen, or is mergecore) a precompiled header: the standard headers most files include,
-# Eigen, nlohmann/json, and GoogleTest / Google Benchmark / ImGui when it links them.
-function(mergelab_precompile_headers)
-  if(NOT MERGELAB_PCH)
-    return()
-  endif()
+# For every executable and static library of the project's subdirectories: a unity build for the static
+# libraries; for each target that uses the engine (links mergecore or Eigen, or is mergecore) a
+# precompiled header of the standard headers most files include, Eigen, nlohmann/json, and GoogleTest /
+# Google Benchmark / ImGui when it links them.
+function(mergelab_speed_up_targets)
   get_property(dirs DIRECTORY ${PROJECT_SOURCE_DIR} PROPERTY SUBDIRECTORIES)
   foreach(dir ${dirs})
     get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
     foreach(t ${targets})
       get_target_property(type ${t} TYPE)
-      if(NOT type STREQUAL "EXECUTABLE" AND NOT type STREQUAL "STATIC_LIBRARY")
+      if(MERGELAB_UNITY AND type STREQUAL "STATIC_LIBRARY")
+        set_target_properties(${t} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${MERGELAB_UNITY_BATCH})
+      endif()
+      if(NOT MERGELAB_PCH OR (NOT type STREQUAL "EXECUTABLE" AND NOT type STREQUAL "STATIC_LIBRARY"))
         continue()
       endif()
       get_target_property(libs ${t} LINK_LIBRARIES)
@@ -82,8 +80,8 @@ function(mergelab_precompile_headers)
         continue()
       endif()
       # Targets of one kind (the unit test binaries, the benchmarks) compile with the same flags and
-      # headers: the first one's precompiled header serves them all, so a target of one or two unity
-      # batches does not pay for its own.
+      # headers: the first one's precompiled header serves them all, so a small target does not pay for
+      # its own.
       if(t MATCHES "^unit_")
         set(kind unit)
       elseif(t MATCHES "_bench$")
