@@ -5,33 +5,21 @@
 #include <sstream>
 
 #include "app/cli.h"
+#include "app/commands/eval_common.h"
 #include "app/commands/lm_eval.h"
 #include "core/eval/dataset.h"
 #include "core/eval/mlp.h"
 #include "core/lm/config.h"
-#include "core/search/sweep.h"  // write_file_atomically
 
 namespace mergelab::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixed(double v, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string pad(std::string s, size_t width, bool right_align = false) {
-  if (s.size() >= width) return s;
-  return right_align ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
-}
-
 // The data to evaluate on: a fixture-style folder, one CSV split by --tasks rules, or one CSV per task.
 eval::TaskSet load_tasks(const std::vector<std::string>& data, const std::string& split, const std::string& tasks_json) {
-  if (data.empty()) throw CliError("--data is required (a data folder, or one CSV per task)");
   std::error_code ec;
-  if (data.size() == 1 && fs::is_directory(data[0], ec)) {
+  if (is_data_folder(data)) {
     if (!tasks_json.empty()) throw CliError("--tasks applies to a single CSV file, not to a folder (it reads its own tasks.json)");
     return eval::load_data_dir(data[0], split);
   }
@@ -54,14 +42,14 @@ void print_table(std::ostream& out, const std::string& model, const eval::MlpCla
   out << "data:  " << data_text << "\n\n";
   size_t width = 12;
   for (const auto& t : r.tasks) width = std::max(width, t.name.size() + 2);
-  out << pad("task", width) << pad("rows", 7, true) << pad("accuracy", 11, true) << pad("cross-entropy", 15, true) << "\n";
+  out << pad("task", width, false) << pad("rows", 7, true) << pad("accuracy", 11, true) << pad("cross-entropy", 15, true) << "\n";
   for (const auto& t : r.tasks)
-    out << pad(t.name, width) << pad(std::to_string(t.metrics.rows), 7, true)
+    out << pad(t.name, width, false) << pad(std::to_string(t.metrics.rows), 7, true)
         << pad(fixed(100 * t.metrics.accuracy, 2) + " %", 11, true) << pad(fixed(t.metrics.cross_entropy, 6), 15, true) << "\n";
-  out << pad("combined", width) << pad("", 7, true) << pad(fixed(100 * r.combined_accuracy, 2) + " %", 11, true)
+  out << pad("combined", width, false) << pad("", 7, true) << pad(fixed(100 * r.combined_accuracy, 2) + " %", 11, true)
       << pad(fixed(r.combined_cross_entropy, 6), 15, true) << "   (mean over tasks)\n";
   if (r.has_pooled)
-    out << pad("all", width) << pad(std::to_string(r.pooled.rows), 7, true)
+    out << pad("all", width, false) << pad(std::to_string(r.pooled.rows), 7, true)
         << pad(fixed(100 * r.pooled.accuracy, 2) + " %", 11, true) << pad(fixed(r.pooled.cross_entropy, 6), 15, true)
         << "   (pooled rows)\n";
 }
@@ -95,13 +83,10 @@ int run_eval(int argc, char** argv) {
   if (!args.parse(argc, argv)) return 0;
 
   const std::string model = args.positionals()[0];
-  std::vector<std::string> data = args.get_all("data");
-  for (size_t i = 1; i < args.positionals().size(); ++i) {
-    const std::string& extra = args.positionals()[i];
-    if (data.empty() || fs::path(extra).extension() != ".csv")
-      throw CliError("unexpected argument '" + extra + "' (only CSV files may follow --data)");
-    data.push_back(extra);
-  }
+  std::string split;
+  const std::vector<std::string> data =
+      eval_data(args, "CSV files", "--data is required (a data folder, or one CSV per task)",
+                [](const std::string& extra) { return fs::path(extra).extension() == ".csv"; }, split);
   std::error_code ec;
   if (!fs::exists(model, ec)) throw eval::DataError(model + ": no such file or directory");
   eval::MlpConfig config;
@@ -112,23 +97,11 @@ int run_eval(int argc, char** argv) {
   } else {
     throw CliError(model + " is a file: give its architecture with --config CONFIG.json");
   }
-  const std::string split = args.has("split") ? args.get("split") : "test";
-  if (args.has("split") && !(data.size() == 1 && fs::is_directory(data[0], ec)))
-    throw CliError("--split applies to a data folder; CSV files are used as given");
   const eval::TaskSet tasks = load_tasks(data, split, args.has("tasks") ? args.get("tasks") : "");
   const eval::MlpClassifier clf = eval::MlpClassifier::load(model, config);
   const eval::EvalReport report = eval::evaluate(clf, tasks);
 
-  if (args.has("out")) search::write_file_atomically(args.get("out"), report.to_json() + "\n");
-  if (args.flag("json")) {
-    std::cout << report.to_json() << "\n";
-  } else {
-    std::string data_text;
-    for (const auto& d : data) data_text += (data_text.empty() ? "" : ", ") + d;
-    std::error_code ec2;
-    if (data.size() == 1 && fs::is_directory(data[0], ec2)) data_text += " (split " + split + ")";
-    print_table(std::cout, model, clf, data_text, report);
-  }
+  emit_report(args, report.to_json(), [&](std::ostream& o) { print_table(o, model, clf, data_text(data, split), report); });
   return 0;
 }
 

@@ -1,5 +1,7 @@
 // `mergelab evolve CONFIG.yml --data DIR`: CMA-ES over per-model weights (and densities) of a merge
 // recipe, scored on the tuning split, reported on the test split, the best exported as YAML.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -18,74 +20,20 @@
 namespace mergelab::app {
 namespace {
 
-struct Dimension {
-  search::RecipeParam param;
-  double lo = 0, hi = 1;
-};
-
-// "NAME[@i][:gG]", "NAME[@i][:gG]=LO:HI"; bounds default to the registry range clipped to [0, 2]. A gradient's
-// control points all share the bounds.
-Dimension parse_dimension(const std::string& text, const TuningSetup& s, int default_groups) {
-  Dimension d;
-  const auto eq = text.find('=');
-  try {
-    d.param = search::parse_recipe_param(text.substr(0, eq), *s.method, s.layout.models.size(), default_groups);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(std::string("--param ") + text + ": " + e.what());
-  }
-  const auto [lo, hi] = search::param_range(d.param, *s.method);
-  d.lo = std::max(lo, 0.0);
-  d.hi = std::min(hi, 2.0);
-  if (eq != std::string::npos) {
-    const std::string range = text.substr(eq + 1);
-    const auto colon = range.find(':');
-    if (colon == std::string::npos) throw CliError("--param " + text + ": expected NAME[@i][:gG]=LO:HI");
-    d.lo = parse_double("--param", range.substr(0, colon));
-    d.hi = parse_double("--param", range.substr(colon + 1));
-    const auto [lim_lo, lim_hi] = search::param_limits(d.param, *s.method);
-    if (!std::isfinite(d.lo) || !std::isfinite(d.hi) || d.lo < lim_lo || d.hi > lim_hi)
-      throw CliError("--param " + text + ": bounds outside the parameter's limits [" + format_double(lim_lo) + ", " +
-                     format_double(lim_hi) + "]");
-  }
-  if (!(d.lo < d.hi)) throw CliError("--param " + text + ": empty range");
-  return d;
-}
-
-// Gradients need per-tensor merges and a layer stack whose positions reach every control point.
-void check_gradients(const std::vector<Dimension>& dims, const TuningSetup& s) {
-  const eval::MergeFamily& f = *s.family;
-  std::vector<double> positions;
-  for (size_t t = 0; t < f.layout().size(); ++t) positions.push_back(f.layer_position(t));
-  for (const auto& d : dims) {
-    if (d.param.groups <= 1) continue;
-    const std::string what = "layer gradient " + d.param.label() + ": ";
-    if (s.scope != eval::MergeScope::PerTensor)
-      throw CliError(what + "layer gradients need --scope tensor (a global merge has one value per parameter)");
-    if (f.layer_count() == 0)
-      throw CliError(what + "the models' tensor names carry no layer number (e.g. '" + f.layout().front().name +
-                     "'), so every tensor takes a gradient's first value; search scalars instead (no :gG, --layer-groups 1)");
-    const auto unused = search::unused_control_points(d.param.groups, positions);
-    if (!unused.empty())
-      throw CliError(what + "control point " + std::to_string(unused.front()) + " of " + std::to_string(d.param.groups) +
-                     " affects no tensor (" + std::to_string(f.layer_count()) + " layers in the stack); use at most :g" +
-                     std::to_string(f.layer_count()));
-  }
-}
-
 // --export-mergekit-evolve DIR: the same search as a mergekit-evolve genome config and run script; no local search.
-int export_mergekit_evolve(const ArgParser& args, const TuningSetup& setup, const std::vector<Dimension>& dims,
+int export_mergekit_evolve(const ArgParser& args, const search::TuningProblem& setup, const std::vector<search::EvolveDimension>& dims,
                            long budget, double sigma) {
   if (!args.has("evolve-tasks"))
     throw CliError("--export-mergekit-evolve needs --evolve-tasks (the lm-eval-harness tasks mergekit-evolve scores)");
   search::EvolveSearch s;
-  s.recipe = setup.recipe;
-  s.layout = setup.layout;
+  s.recipe = setup.recipe();
+  s.layout = setup.layout();
   for (const auto& d : dims) {
     s.params.push_back(d.param);
     s.bounds.emplace_back(d.lo, d.hi);
   }
-  s.n_layers = setup.family->layer_count();
-  s.seed = setup.seed;
+  s.n_layers = setup.layer_count();
+  s.seed = setup.spec().seed;
   s.budget = budget;
   s.population = static_cast<int>(args.get_int("population"));
   s.sigma = sigma;
@@ -102,15 +50,79 @@ int export_mergekit_evolve(const ArgParser& args, const TuningSetup& setup, cons
   return 0;
 }
 
-int run_evolve(int argc, char** argv) {
-  ArgParser args("mergelab evolve",
-                 "Searches a merge recipe's parameters with CMA-ES: each candidate is merged in memory and scored on\n"
-                 "--tune-split; the best recipe is reported on --test-split (so over-fitting of the recipe shows) and\n"
-                 "written back as mergekit YAML. By default the search is over every merged model's weight in [0, 1]\n"
-                 "and, when the method has one, its density in [0.05, 1]. The search runs in [0, 1]^n, mapped onto the bounds.\n"
-                 "Per layer group: --layer-groups G (or NAME:gG) makes a parameter G values, a mergekit gradient over the\n"
-                 "layer index (t = layer / (L - 1)); the best recipe then holds lists, merged by `mergelab merge` exactly as\n"
-                 "searched. Needs tensor names with layer numbers (model.layers.N.*) and --scope tensor.");
+// The searched dimensions: --param texts, or every model's weight (and density); gradients checked.
+std::vector<search::EvolveDimension> dimensions(const ArgParser& args, const search::TuningProblem& problem, int groups) {
+  std::vector<search::EvolveDimension> dims;
+  try {
+    for (const auto& text : args.get_all("param")) {
+      try {
+        dims.push_back(search::parse_dimension(text, problem, groups));
+      } catch (const std::invalid_argument& e) {
+        const std::string what = e.what();
+        throw CliError("--param " + (what.rfind(text, 0) == 0 ? what : text + ": " + what));
+      }
+    }
+    if (dims.empty()) dims = search::default_dimensions(problem, groups);
+    search::check_dimensions(problem, dims);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(e.what());
+  }
+  return dims;
+}
+
+// A parameter's value at a point: a number, or a gradient's control points as a list.
+std::string value_text(const std::vector<double>& v) {
+  std::string text;
+  char buf[32];
+  if (v.size() > 1) text.push_back('[');
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    std::snprintf(buf, sizeof buf, "%s%.4g", k ? "," : "", v[k]);
+    text.append(buf);
+  }
+  if (v.size() > 1) text.push_back(']');
+  return text;
+}
+
+void print_results(const search::TuningProblem& problem, const search::EvolveResult& r, const std::atomic<bool>* cancel) {
+  std::printf("stopped: %s after %lld evaluations\nbest: ", search::cmaes_stop_name(r.stop), static_cast<long long>(r.evaluations));
+  for (std::size_t i = 0; i < r.space.size(); ++i)
+    std::printf("%s=%s ", r.space[i].label().c_str(), value_text(search::values_of(r.space, i, r.best)).c_str());
+  std::printf("(objective %.6g, start %.6g, %s)\n", r.best_objective, r.start_objective, problem.direction());
+  if (r.stop == search::CmaesStop::Cancelled) return;
+  for (const auto split : {search::Split::Tune, search::Split::Test}) {
+    const std::string& name = split == search::Split::Tune ? problem.spec().tune_split : problem.spec().test_split;
+    std::printf("  recipe as given  %s: %s\n", name.c_str(), problem.summary(problem.metrics(r.space, r.start, split, cancel)).c_str());
+    std::printf("  best            %s: %s\n", name.c_str(), problem.summary(problem.metrics(r.space, r.best, split, cancel)).c_str());
+  }
+}
+
+void write_results(const std::string& out, const search::TuningProblem& problem, const search::EvolveResult& r) {
+  std::ostringstream history;
+  history << "generation,evaluations,best,mean,best_so_far,sigma,objective_direction\n";
+  for (const auto& g : r.history)
+    history << g.generation << "," << g.evaluations << "," << g.best << "," << g.mean << "," << g.best_so_far << "," << g.sigma << ","
+            << problem.direction() << "\n";
+  const std::filesystem::path dir = out;
+  search::write_file_atomically(dir / "evolve.csv", history.str());
+  nlohmann::json j;
+  j["best"] = nlohmann::json::object();
+  for (std::size_t i = 0; i < r.space.size(); ++i) {
+    const auto v = search::values_of(r.space, i, r.best);
+    j["best"][r.space[i].label()] = v.size() > 1 ? nlohmann::json(v) : nlohmann::json(v[0]);
+  }
+  j["objective"] = r.best_objective;
+  j["start_objective"] = r.start_objective;
+  j["maximize"] = problem.maximize();
+  j["direction"] = problem.direction();
+  j["evaluator"] = search::evaluator_name(problem.evaluator());
+  j["evaluations"] = r.evaluations;
+  j["stop"] = search::cmaes_stop_name(r.stop);
+  search::write_file_atomically(dir / "evolve.json", j.dump(2) + "\n");
+  recipe::write_mergekit_yaml(problem.recipe_at(r.space, r.best), (dir / "best.yml").string());
+  std::printf("wrote %s/evolve.csv, evolve.json, best.yml\n", out.c_str());
+}
+
+void add_evolve_options(ArgParser& args) {
   args.add_positional("CONFIG.yml", "the recipe (mergekit YAML); its values are the starting point");
   args.add_multi_option("param", "NAME[@i][:gG][=LO:HI]",
                         "a searched parameter (lambda, density@1, weight@0=0:1.5, ...); :gG searches it as a layer gradient "
@@ -127,122 +139,61 @@ int run_evolve(int argc, char** argv) {
   args.add_option("budget", "N", "maximum number of evaluations", "300");
   args.add_option("population", "N", "CMA-ES population (lambda); 0 = 4 + 3 ln n", "0");
   args.add_option("sigma", "S", "initial step size, as a fraction of each parameter's range", "0.25");
+  args.add_option("threads", "N", "candidates evaluated at once (classifier families; language models: one at a time)", "1");
+  args.add_epilog(
+      "examples:\n"
+      "  mergelab evolve ta.yml --data tests/data/digits/data --budget 100 --out evolve\n"
+      "  mergelab evolve tests/data/tinylm/expected/task_arithmetic.yml --data tests/data/tinylm/data \\\n"
+      "      --objective mean --max-docs 20 --budget 24 --out evolve_lm      # per-task perplexity, minimised");
+}
+
+int run_evolve(int argc, char** argv) {
+  ArgParser args("mergelab evolve",
+                 "Searches a merge recipe's parameters with CMA-ES: each candidate is merged in memory and scored on\n"
+                 "--tune-split (classifier accuracy, maximised; for a language-model family per-task perplexity,\n"
+                 "minimised); the best recipe is reported on --test-split (so over-fitting of the recipe shows) and\n"
+                 "written back as mergekit YAML. By default the search is over every merged model's weight in [0, 1]\n"
+                 "and, when the method has one, its density in [0.05, 1]. The search runs in [0, 1]^n, mapped onto the bounds.\n"
+                 "Per layer group: --layer-groups G (or NAME:gG) makes a parameter G values, a mergekit gradient over the\n"
+                 "layer index (t = layer / (L - 1)); the best recipe then holds lists, merged by `mergelab merge` exactly as\n"
+                 "searched. Needs tensor names with layer numbers (model.layers.N.*) and --scope tensor. Ctrl-C stops\n"
+                 "the search and reports the best so far.");
+  add_evolve_options(args);
   if (!args.parse(argc, argv)) return 0;
 
   const long groups = args.get_int("layer-groups");
   if (groups < 1 || groups > search::kMaxLayerGroups)
     throw CliError("--layer-groups must be in [1, " + std::to_string(search::kMaxLayerGroups) + "]");
-  TuningSetup setup = load_tuning_setup(args.positionals().at(0), args);
-  std::vector<Dimension> dims;
-  for (const auto& text : args.get_all("param")) dims.push_back(parse_dimension(text, setup, static_cast<int>(groups)));
-  if (dims.empty()) {
-    const auto* weight = setup.method->param("weight");
-    const auto* density = setup.method->param("density");
-    const int g = static_cast<int>(groups);
-    for (size_t i = 0; i < setup.layout.models.size(); ++i) {
-      if (weight && weight->per_model) dims.push_back({{"weight", static_cast<int>(i), g}, 0.0, 1.0});
-      if (density && density->per_model) dims.push_back({{"density", static_cast<int>(i), g}, 0.05, 1.0});
-    }
-    if (dims.empty()) throw CliError(setup.method->name + " has no per-model weight or density: choose --param");
-  }
-  check_gradients(dims, setup);
+  const search::TuningProblem problem = load_tuning_problem(args.positionals().at(0), args);
+  const auto dims = dimensions(args, problem, static_cast<int>(groups));
   const long budget = args.get_int("budget");
   if (budget < 4) throw CliError("--budget must be at least 4");
   const double sigma = args.get_double("sigma");
   if (!(sigma > 0 && sigma <= 1)) throw CliError("--sigma must be in (0, 1]");
-  if (args.has("export-mergekit-evolve")) return export_mergekit_evolve(args, setup, dims, budget, sigma);
+  if (args.has("export-mergekit-evolve")) return export_mergekit_evolve(args, problem, dims, budget, sigma);
   const std::string out = prepare_out_dir(args, {"evolve.csv", "evolve.json", "best.yml"});
 
-  std::vector<search::RecipeParam> space;
-  std::vector<double> lo, hi;  // per value of a point (a gradient's control points share their parameter's bounds)
-  for (const auto& d : dims) {
-    space.push_back(d.param);
-    for (int k = 0; k < std::max(1, d.param.groups); ++k) {
-      lo.push_back(d.lo);
-      hi.push_back(d.hi);
-    }
-  }
-  const size_t n_values = search::point_size(space);
-  const auto to_values = [&](const Eigen::VectorXd& u) {
-    std::vector<double> v(n_values);
-    for (size_t i = 0; i < n_values; ++i) v[i] = lo[i] + std::clamp(u[static_cast<Eigen::Index>(i)], 0.0, 1.0) * (hi[i] - lo[i]);
-    return v;
-  };
-  // Start from the recipe's own values (a gradient in the recipe is sampled at the control points).
-  const std::vector<double> start = setup.recipe_point(space);
-  const auto n = static_cast<Eigen::Index>(n_values);
-  Eigen::VectorXd x0(n);
-  for (size_t i = 0; i < n_values; ++i) x0[static_cast<Eigen::Index>(i)] = std::clamp((start[i] - lo[i]) / (hi[i] - lo[i]), 0.0, 1.0);
-  search::CmaesOptions opts;
-  opts.population = static_cast<int>(args.get_int("population"));
-  opts.sigma0 = sigma;
-  opts.seed = static_cast<uint32_t>(args.get_int("seed"));
+  const InterruptFlag interrupt;
+  search::EvolveOptions opts;
   opts.budget = budget;
-  opts.lower = Eigen::VectorXd::Zero(n);
-  opts.upper = Eigen::VectorXd::Ones(n);
-  const double sign = setup.objective.maximize ? -1.0 : 1.0;  // CMA-ES minimises
-  const auto objective = [&](const Eigen::VectorXd& u) {
-    try {
-      return sign * search::reduce_metrics(setup.tune_metrics(space, to_values(u)), setup.objective);
-    } catch (const std::invalid_argument&) {
-      return std::numeric_limits<double>::infinity();
-    }
+  opts.population = static_cast<int>(args.get_int("population"));
+  opts.sigma = sigma;
+  opts.seed = problem.spec().seed;
+  opts.run.threads = static_cast<int>(args.get_int("threads"));
+  opts.run.cancel = interrupt.flag();
+  if (isatty(STDERR_FILENO)) opts.run.progress = progress_printer("evolve", problem);
+  std::size_t n_values = 0;
+  for (const auto& d : dims) n_values += static_cast<std::size_t>(std::max(1, d.param.groups));
+  std::fprintf(stderr, "evolve: %zu parameters (%zu values), budget %ld, %s evaluator, objective %s\n", dims.size(), n_values, budget,
+               search::evaluator_name(problem.evaluator()), problem.direction());
+  opts.on_generation = [](const search::CmaesGeneration& g) {
+    std::fprintf(stderr, "%sgen %3d  evals %4lld  best %.4f  mean %.4f  best so far %.4f\n", isatty(STDERR_FILENO) ? "\r" : "",
+                 g.generation, static_cast<long long>(g.evaluations), g.best, g.mean, g.best_so_far);
   };
-  const double start_score = sign * objective(x0);
-  std::fprintf(stderr, "evolve: %zu parameters (%zu values), budget %ld, start objective %.4f\n", dims.size(), n_values, budget,
-               start_score);
-  std::ostringstream history;
-  history << "generation,evaluations,best,mean,best_so_far,sigma\n";
-  const auto result = search::minimize(objective, x0, opts, [&](const search::CmaesGeneration& g) {
-    std::fprintf(stderr, "gen %3d  evals %4lld  best %.4f  mean %.4f  best so far %.4f\n", g.generation,
-                 static_cast<long long>(g.evaluations), sign * g.best, sign * g.mean, sign * g.best_so_far);
-    history << g.generation << "," << g.evaluations << "," << sign * g.best << "," << sign * g.mean << ","
-            << sign * g.best_so_far << "," << g.sigma << "\n";
-  });
-  const auto best = to_values(result.best_x);
-  std::printf("stopped: %s after %lld evaluations\nbest: ", search::cmaes_stop_name(result.stop),
-              static_cast<long long>(result.evaluations));
-  // Each parameter's values: a number, or a gradient's control points as a list.
-  const auto values_of = [&](size_t param, const std::vector<double>& point) {
-    size_t k = 0;
-    for (size_t i = 0; i < param; ++i) k += static_cast<size_t>(std::max(1, space[i].groups));
-    const auto first = point.begin() + static_cast<std::ptrdiff_t>(k);
-    return std::vector<double>(first, first + std::max(1, space[param].groups));
-  };
-  for (size_t i = 0; i < dims.size(); ++i) {
-    const auto v = values_of(i, best);
-    std::string text;
-    char buf[32];
-    if (v.size() > 1) text.push_back('[');
-    for (size_t k = 0; k < v.size(); ++k) {
-      std::snprintf(buf, sizeof buf, "%s%.4g", k ? "," : "", v[k]);
-      text.append(buf);
-    }
-    if (v.size() > 1) text.push_back(']');
-    std::printf("%s=%s ", space[i].label().c_str(), text.c_str());
-  }
-  std::printf("\n  recipe as given  %s: %s\n", setup.tune_split.c_str(), summary_line(setup.report(space, start, setup.tune_tasks)).c_str());
-  std::printf("  best            %s: %s\n", setup.tune_split.c_str(), summary_line(setup.report(space, best, setup.tune_tasks)).c_str());
-  std::printf("  recipe as given  %s: %s\n", setup.test_split.c_str(), summary_line(setup.report(space, start, setup.test_tasks)).c_str());
-  std::printf("  best            %s: %s\n", setup.test_split.c_str(), summary_line(setup.report(space, best, setup.test_tasks)).c_str());
-  if (!out.empty()) {
-    recipe::Recipe best_recipe = setup.recipe;
-    search::apply_point(best_recipe, setup.layout, space, best);
-    search::write_file_atomically(std::filesystem::path(out) / "evolve.csv", history.str());
-    nlohmann::json j;
-    j["best"] = nlohmann::json::object();
-    for (size_t i = 0; i < dims.size(); ++i) {
-      const auto v = values_of(i, best);
-      j["best"][space[i].label()] = v.size() > 1 ? nlohmann::json(v) : nlohmann::json(v[0]);
-    }
-    j["objective"] = sign * result.best_f;
-    j["evaluations"] = result.evaluations;
-    j["stop"] = search::cmaes_stop_name(result.stop);
-    search::write_file_atomically(std::filesystem::path(out) / "evolve.json", j.dump(2) + "\n");
-    recipe::write_mergekit_yaml(best_recipe, (std::filesystem::path(out) / "best.yml").string());
-    std::printf("wrote %s/evolve.csv, evolve.json, best.yml\n", out.c_str());
-  }
-  return 0;
+  const search::EvolveResult r = search::tuning_evolve(problem, dims, opts);
+  print_results(problem, r, interrupt.flag());
+  if (!out.empty()) write_results(out, problem, r);
+  return r.stop == search::CmaesStop::Cancelled ? 130 : 0;
 }
 
 const CommandRegistrar registrar{{"evolve", "CMA-ES search of a merge recipe's weights and densities against an evaluation", &run_evolve}};

@@ -4,6 +4,7 @@
 // tensors with dtype, shape, size and file. With --base: the compatibility report of the models against the base,
 // then per-tensor diagnostics (task-vector norms, cosine between task vectors, sign-conflict rate, fraction kept
 // at --density). Any unreadable or malformed input: one message naming the file, exit status 1.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "core/checkpoint/compat.h"
 #include "core/checkpoint/diagnostics.h"
 #include "core/checkpoint/lora.h"
+#include "core/lm/layer_order.h"
 
 namespace mergelab::app {
 namespace {
@@ -62,6 +64,20 @@ std::string pad(std::string s, std::size_t w) {
   return s;
 }
 
+// The tensors in layer order (layer 2 before layer 10: lm::natural_less), not the header's string order.
+std::vector<const ck::TensorInfo*> layer_ordered(const ck::Checkpoint& c) {
+  std::vector<const ck::TensorInfo*> out;
+  for (const auto& t : c.tensors()) out.push_back(&t);
+  std::stable_sort(out.begin(), out.end(), [](const ck::TensorInfo* a, const ck::TensorInfo* b) { return lm::natural_less(a->name, b->name); });
+  return out;
+}
+
+std::vector<lm::LayerSummary> layer_summary(const ck::Checkpoint& c) {
+  std::vector<lm::TensorEntry> entries;
+  for (const auto& t : c.tensors()) entries.push_back({t.name, t.numel, t.nbytes});
+  return lm::summarize_layers(entries);
+}
+
 ordered_json listing_json(const Input& in) {
   const ck::Checkpoint& c = in.tensors();
   ordered_json j;
@@ -76,10 +92,26 @@ ordered_json listing_json(const Input& in) {
                  {"base_tensors", in.adapter->base_tensors()}};
   }
   j["tensors"] = ordered_json::array();
-  for (const auto& t : c.tensors())
-    j["tensors"].push_back({{"name", t.name}, {"dtype", std::string(ck::dtype_name(t.dtype))}, {"shape", t.shape},
-                            {"bytes", t.nbytes}, {"file", std::filesystem::path(t.file).filename().string()}});
+  for (const auto* t : layer_ordered(c))
+    j["tensors"].push_back({{"name", t->name}, {"dtype", std::string(ck::dtype_name(t->dtype))}, {"shape", t->shape},
+                            {"bytes", t->nbytes}, {"file", std::filesystem::path(t->file).filename().string()}});
+  const auto layers = layer_summary(c);
+  if (layers.size() > 1 || (layers.size() == 1 && layers[0].layer >= 0)) {
+    j["layers"] = ordered_json::array();
+    for (const auto& l : layers)
+      j["layers"].push_back({{"layer", l.layer < 0 ? ordered_json(nullptr) : ordered_json(l.layer)}, {"tensors", l.tensors},
+                             {"parameters", l.elements}, {"bytes", l.bytes}});
+  }
   return j;
+}
+
+// Per layer: tensors, parameters and bytes (only for checkpoints whose names carry layer numbers).
+void print_layer_summary(std::ostream& o, const std::vector<lm::LayerSummary>& layers) {
+  if (layers.empty() || (layers.size() == 1 && layers[0].layer < 0)) return;
+  o << "  per layer:\n  " << pad("layer", 10) << "  " << pad("tensors", 7) << "  " << pad("parameters", 12) << "  size\n";
+  for (const auto& l : layers)
+    o << "  " << pad(l.layer < 0 ? "other" : std::to_string(l.layer), 10) << "  " << pad(std::to_string(l.tensors), 7) << "  "
+      << pad(std::to_string(l.elements), 12) << "  " << human_bytes(l.bytes) << "\n";
 }
 
 void print_listing(std::ostream& o, const Input& in) {
@@ -97,10 +129,11 @@ void print_listing(std::ostream& o, const Input& in) {
   for (const auto& t : c.tensors()) w = std::max(w, t.name.size());
   o << "  " << pad("tensor", w) << "  " << pad("dtype", 7) << "  " << pad("shape", 16) << "  " << pad("size", 10)
     << "  file\n";
-  for (const auto& t : c.tensors())
-    o << "  " << pad(t.name, w) << "  " << pad(std::string(ck::dtype_name(t.dtype)), 7) << "  "
-      << pad(ck::shape_string(t.shape), 16) << "  " << pad(human_bytes(t.nbytes), 10) << "  "
-      << std::filesystem::path(t.file).filename().string() << "\n";
+  for (const auto* t : layer_ordered(c))
+    o << "  " << pad(t->name, w) << "  " << pad(std::string(ck::dtype_name(t->dtype)), 7) << "  "
+      << pad(ck::shape_string(t->shape), 16) << "  " << pad(human_bytes(t->nbytes), 10) << "  "
+      << std::filesystem::path(t->file).filename().string() << "\n";
+  print_layer_summary(o, layer_summary(c));
   if (in.adapter) {
     o << "  changes:";
     for (const auto& b : in.adapter->base_tensors()) o << " " << b << " " << ck::shape_string(in.adapter->base_shape(b));
@@ -147,7 +180,8 @@ int run_inspect(int argc, char** argv) {
     std::vector<ck::ModelRef> refs;
     for (const auto& in : inputs) refs.push_back(in.ref());
     const ck::CompatReport report = ck::check_compatibility(*base.checkpoint, refs);
-    const auto diags = ck::tensor_diagnostics(*base.checkpoint, refs, density);
+    auto diags = ck::tensor_diagnostics(*base.checkpoint, refs, density);
+    std::stable_sort(diags.begin(), diags.end(), [](const auto& a, const auto& b) { return lm::natural_less(a.tensor, b.tensor); });
     if (as_json) {
       j["base"] = base.path;
       j["density"] = density;

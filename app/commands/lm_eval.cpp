@@ -8,20 +8,18 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <optional>
 #include <sstream>
 
 #include "app/cli.h"
-#include "core/checkpoint/lora.h"
+#include "app/commands/eval_common.h"
 #include "core/lm/config.h"
 #include "core/lm/data.h"
 #include "core/lm/evaluate.h"
 #include "core/lm/lm_error.h"
 #include "core/lm/model.h"
 #include "core/lm/sgemm.h"
-#include "core/lm/tokenizer.h"
+#include "core/lm/model_tasks.h"
 #include "core/search/parallel.h"
-#include "core/search/sweep.h"  // write_file_atomically
 
 namespace mergelab::app {
 namespace {
@@ -31,68 +29,17 @@ namespace fs = std::filesystem;
 std::atomic<bool> g_lm_cancel{false};
 extern "C" void on_lm_interrupt(int) { g_lm_cancel = true; }
 
-std::string fixed(double v, int decimals) {
-  if (!std::isfinite(v)) return "-";
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string pad(std::string s, size_t width, bool right_align = true) {
-  if (s.size() >= width) return s;
-  return right_align ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-// The folder holding the tokenizer of an LM folder: itself, or a PEFT adapter's base.
-fs::path tokenizer_dir(const fs::path& model_dir) {
-  std::error_code ec;
-  if (!fs::exists(model_dir / "tokenizer.json", ec) && ckpt::is_lora_adapter(model_dir.string())) {
-    const fs::path base = ckpt::read_lora_config((model_dir / "adapter_config.json").string()).base_model_name_or_path;
-    return base.is_absolute() ? base : model_dir / base;
-  }
-  return model_dir;
-}
-
-// A model with its tokenizer (when it has one) and the prepared tasks.
+// A model and the prepared tasks.
 struct LoadedLm {
   lm::LmModel model;
-  std::optional<lm::Tokenizer> tokenizer;
   std::vector<lm::PreparedTask> tasks;
 };
 
 LoadedLm load_lm(const fs::path& model_dir, const std::vector<std::string>& data, const std::string& split,
                  const std::vector<std::string>& only, int max_docs, int window) {
-  std::error_code ec;
-  std::vector<lm::TaskFiles> files;
-  if (data.size() == 1 && fs::is_directory(data[0], ec)) {
-    files = lm::find_tasks(data[0], split, only);
-  } else {
-    if (!only.empty()) throw CliError("--tasks selects tasks of a data folder; files are used as given");
-    std::vector<fs::path> paths;
-    for (const auto& d : data) {
-      if (fs::is_directory(d, ec)) throw CliError("--data " + d + ": give one folder, or JSONL files, not both");
-      if (!fs::exists(d, ec)) throw lm::LmError(d + ": no such file or directory");
-      paths.emplace_back(d);
-    }
-    files = lm::tasks_from_files(paths);
-  }
-  LoadedLm out{lm::LmModel::load(model_dir, window), std::nullopt, {}};
-  const fs::path tdir = tokenizer_dir(model_dir);
-  std::optional<lm::TextEncoder> encoder;
-  if (fs::exists(tdir / "tokenizer.json", ec)) {
-    out.tokenizer.emplace(lm::Tokenizer::load(tdir));
-    encoder = lm::text_encoder(*out.tokenizer);
-    lm::check_vocab_fits(*encoder, out.model.config().vocab, (tdir / "tokenizer.json").string());
-  }
-  out.tasks = lm::prepare_tasks(files, encoder ? &*encoder : nullptr, max_docs);
+  const std::vector<lm::TaskFiles> files = lm::find_task_files(data, split, only);
+  LoadedLm out{lm::LmModel::load(model_dir, window), {}};
+  out.tasks = lm::prepare_model_tasks(model_dir, out.model.config().vocab, files, max_docs);
   return out;
 }
 
@@ -195,22 +142,17 @@ int run_lm_eval(int argc, char** argv) {
       "  mergelab eval tests/data/tinylm/models/lora_python --data tests/data/tinylm/data --tasks python --json");
   if (!args.parse(argc, argv)) return 0;
   const std::string model = args.positionals()[0];
-  std::vector<std::string> data = args.get_all("data");
-  for (size_t i = 1; i < args.positionals().size(); ++i) {
-    if (data.empty()) throw CliError("unexpected argument '" + args.positionals()[i] + "' (only files may follow --data)");
-    data.push_back(args.positionals()[i]);
-  }
-  if (data.empty()) throw CliError("--data is required (a data folder, or one JSONL file per task)");
-  std::error_code ec;
-  if (args.has("split") && !(data.size() == 1 && fs::is_directory(data[0], ec)))
-    throw CliError("--split applies to a data folder; files are used as given");
-  const std::string split = args.has("split") ? args.get("split") : "test";
+  std::string split;
+  const std::vector<std::string> data = eval_data(args, "files", "--data is required (a data folder, or one JSONL file per task)",
+                                                  [](const std::string&) { return true; }, split);
   const int window = args.has("window") ? static_cast<int>(args.get_int("window")) : 0;
   if (args.has("window") && window < 2) throw CliError("--window must be at least 2");
   const int max_docs = args.has("max-docs") ? static_cast<int>(args.get_int("max-docs")) : 0;
   if (args.has("max-docs") && max_docs < 1) throw CliError("--max-docs must be at least 1");
   const int threads = static_cast<int>(args.get_int("threads"));
   const auto only = args.has("tasks") ? split_list(args.get("tasks")) : std::vector<std::string>{};
+  if (!only.empty() && !is_data_folder(data))
+    throw CliError("--tasks selects tasks of a data folder; files are used as given");
 
   const LoadedLm loaded = load_lm(model, data, split, only, max_docs, window);
   const lm::LmReport report = run_with_progress(loaded, window, threads, !args.flag("json"));
@@ -218,15 +160,7 @@ int run_lm_eval(int argc, char** argv) {
     std::cerr << "mergelab eval: cancelled\n";
     return 130;
   }
-  if (args.has("out")) search::write_file_atomically(args.get("out"), report.to_json() + "\n");
-  if (args.flag("json")) {
-    std::cout << report.to_json() << "\n";
-  } else {
-    std::string data_text;
-    for (const auto& d : data) data_text += (data_text.empty() ? "" : ", ") + d;
-    if (data.size() == 1 && fs::is_directory(data[0], ec)) data_text += " (split " + split + ")";
-    print_table(std::cout, model, loaded.model, data_text, report);
-  }
+  emit_report(args, report.to_json(), [&](std::ostream& o) { print_table(o, model, loaded.model, data_text(data, split), report); });
   return 0;
 }
 

@@ -1,95 +1,88 @@
 #include "app/commands/tuning.h"
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
-#include "core/eval/dataset.h"
-#include "core/recipe/mergekit_yaml.h"
+#include "app/commands/eval_common.h"
 
 namespace mergelab::app {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_tuning_interrupt(int) { g_interrupted = true; }
+
+int positive_int(const ArgParser& args, const std::string& name, int minimum) {
+  if (!args.has(name)) return 0;
+  const long v = args.get_int(name);
+  if (v < minimum || v > 1000000000L) throw CliError("--" + name + " must be at least " + std::to_string(minimum));
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
 void add_tuning_options(ArgParser& args) {
-  args.add_option("data", "DIR", "data folder in the fixture layout (task{i}_{split}.csv, or {split}.csv + tasks.json)");
+  args.add_option("data", "DIR",
+                  "data folder: classifiers task{i}_{split}.csv (or {split}.csv + tasks.json); language models "
+                  "{task}_{split}.jsonl and {task}_mc_{split}.jsonl");
   args.add_option("tune-split", "SPLIT", "split the search optimises on", "val");
   args.add_option("test-split", "SPLIT", "split the best recipe is reported on (to see over-fitting of the recipe)", "test");
   args.add_option("objective", "SPEC",
-                  "what to maximise: mean (of task accuracies), min (the worst task), or "
-                  "mean:KEYS / min:KEYS / weighted:KEY=W,... over metrics such as task0.acc, combined.acc, all.acc",
+                  "mean (of the tasks' accuracy, or for language models of --metric), worst (alias min: the worst task), "
+                  "weighted:TASK=W,..., or mean:KEYS / min:KEYS / max:KEYS over metrics such as task0.acc, python.ppl; "
+                  "perplexity-type metrics (nll, ppl, bpb, loss) are minimised",
                   "mean");
   args.add_option("scope", "tensor|global",
                   "tensor: quantiles, norms and signs per tensor (mergekit); global: over the whole flattened model", "tensor");
   args.add_option("seed", "S", "seed of random methods (DARE masks)", "0");
+  args.add_option("eval-command", "TEMPLATE",
+                  "score each candidate with an external command instead, e.g. 'python3 eval.py {model_dir}' (its last "
+                  "stdout line: a JSON object of numbers); name its metrics in --objective");
+  args.add_option("eval-timeout", "SECONDS", "timeout of --eval-command", "600");
+  args.add_option("tasks", "A,B", "language models: tasks of the data folder (default: all)");
+  args.add_option("metric", "M", "language models: the per-task metric of mean/worst/weighted: ppl, nll, bpb or mc_acc", "ppl");
+  args.add_option("window", "W", "language models: evaluation window in tokens (default: min(256, max positions))");
+  args.add_option("max-docs", "N", "language models: first N documents / items of each file only");
+  args.add_option("lm-threads", "N", "language models: threads of each candidate's evaluation (0: all cores)", "0");
   args.add_option("out", "DIR", "write the results table, JSON and the best recipe as mergekit YAML into DIR");
   args.add_flag("force", "replace existing result files in --out");
 }
 
-TuningSetup load_tuning_setup(const std::string& config_path, const ArgParser& args) {
-  TuningSetup s;
-  s.recipe = recipe::read_mergekit_yaml(config_path);
-  recipe::validate(s.recipe);
-  s.method = &recipe::method_of(s.recipe);
-  s.layout = recipe::merge_layout(s.recipe);
+search::TuningProblem load_tuning_problem(const std::string& config_path, const ArgParser& args) {
+  search::TuningSpec spec;
+  spec.recipe = config_path;
   if (!args.has("data")) throw CliError("--data DIR is required (the evaluation data)");
-  const std::string family_base = s.layout.base.empty() ? s.layout.models.at(0) : s.layout.base;
-  std::vector<fs::path> models(s.layout.models.begin(), s.layout.models.end());
-  s.family = std::make_unique<eval::MergeFamily>(eval::MergeFamily::load(family_base, models));
+  spec.data = args.get("data");
   const long seed = args.get_int("seed");
   if (seed < 0 || seed > 0xffffffffL) throw CliError("--seed must be in [0, 4294967295]");
-  s.seed = static_cast<uint32_t>(seed);
-  s.base_params = recipe::resolve_params(s.recipe, s.layout, s.family->layout().front().name, 0.0, s.seed);
-  s.tune_split = args.get("tune-split");
-  s.test_split = args.get("test-split");
-  s.tune_tasks = eval::load_data_dir(args.get("data"), s.tune_split);
-  s.test_tasks = eval::load_data_dir(args.get("data"), s.test_split);
+  spec.seed = static_cast<std::uint32_t>(seed);
+  spec.tune_split = args.get("tune-split");
+  spec.test_split = args.get("test-split");
   const std::string scope = args.get("scope");
-  if (scope == "tensor") s.scope = eval::MergeScope::PerTensor;
-  else if (scope == "global") s.scope = eval::MergeScope::WholeVector;
+  if (scope == "tensor") spec.scope = eval::MergeScope::PerTensor;
+  else if (scope == "global") spec.scope = eval::MergeScope::WholeVector;
   else throw CliError("--scope must be tensor or global, got '" + scope + "'");
-  std::string objective = args.get("objective");
-  if (objective == "mean" || objective == "min") {
-    std::string keys;
-    for (const auto& t : s.tune_tasks.tasks) keys += (keys.empty() ? "" : ",") + t.name + ".acc";
-    objective += ":" + keys;
-  }
+  spec.objective = args.get("objective");
+  if (args.has("eval-command")) spec.external_command = args.get("eval-command");
+  spec.external_timeout = args.get_double("eval-timeout");
+  if (!(spec.external_timeout > 0)) throw CliError("--eval-timeout must be > 0");
+  if (args.has("tasks")) spec.tasks = split_list(args.get("tasks"));
+  spec.lm_metric = args.get("metric");
+  if (spec.lm_metric != "ppl" && spec.lm_metric != "nll" && spec.lm_metric != "bpb" && spec.lm_metric != "mc_acc")
+    throw CliError("--metric must be ppl, nll, bpb or mc_acc, got '" + spec.lm_metric + "'");
+  spec.window = positive_int(args, "window", 2);
+  spec.max_docs = positive_int(args, "max-docs", 1);
+  spec.lm_threads = static_cast<int>(args.get_int("lm-threads"));
   try {
-    s.objective = search::parse_objective(objective);
-  } catch (const std::exception& e) {
-    throw CliError(std::string("--objective: ") + e.what());
+    return search::TuningProblem::load(spec);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(e.what());
   }
-  return s;
-}
-
-eval::MetricMap TuningSetup::tune_metrics(const std::vector<search::RecipeParam>& space, const std::vector<double>& values) const {
-  return report(space, values, tune_tasks).flat();
-}
-
-eval::EvalReport TuningSetup::report(const std::vector<search::RecipeParam>& space, const std::vector<double>& values,
-                                     const eval::TaskSet& tasks) const {
-  if (scope == eval::MergeScope::PerTensor) {
-    recipe::Recipe r = recipe;
-    search::apply_point(r, layout, space, values);
-    return family->evaluate(r, layout, tasks, seed);
-  }
-  merge::Params p = base_params;
-  search::apply_point(p, space, values);  // refuses gradients: one Params for the whole vector
-  return family->evaluate(*method, p, tasks, scope);
-}
-
-std::vector<double> TuningSetup::recipe_point(const std::vector<search::RecipeParam>& space) const {
-  return search::point_of(recipe, layout, space, family->layout().front().name);
-}
-
-std::string summary_line(const eval::EvalReport& report) {
-  std::string out;
-  char buf[64];
-  for (const auto& t : report.tasks) {
-    std::snprintf(buf, sizeof buf, "%s %.1f%%  ", t.name.c_str(), 100.0 * t.metrics.accuracy);
-    out += buf;
-  }
-  std::snprintf(buf, sizeof buf, "combined %.1f%%", 100.0 * report.combined_accuracy);
-  return out + buf;
 }
 
 std::string prepare_out_dir(const ArgParser& args, const std::vector<std::string>& files) {
@@ -101,6 +94,32 @@ std::string prepare_out_dir(const ArgParser& args, const std::vector<std::string
       if (fs::exists(dir / f)) throw CliError((dir / f).string() + " exists (use --force to replace it)");
   fs::create_directories(dir);
   return dir.string();
+}
+
+InterruptFlag::InterruptFlag() {
+  g_interrupted = false;
+  std::signal(SIGINT, on_tuning_interrupt);
+  std::signal(SIGTERM, on_tuning_interrupt);
+}
+
+InterruptFlag::~InterruptFlag() {
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+const std::atomic<bool>* InterruptFlag::flag() const { return &g_interrupted; }
+
+std::function<void(const search::TuningProgress&)> progress_printer(const std::string& what, const search::TuningProblem& p) {
+  const bool tty = isatty(STDERR_FILENO);
+  const bool lm = p.evaluator() == search::EvaluatorKind::LanguageModel;
+  const std::string direction = p.direction();
+  return [=](const search::TuningProgress& g) {
+    if (!tty && !(g.done == g.total || g.done % std::max<std::size_t>(1, g.total / 10) == 0)) return;
+    char tokens[48] = "";
+    if (lm) std::snprintf(tokens, sizeof tokens, ", %.0f tokens/s", g.tokens_per_second);
+    std::fprintf(stderr, "%s%s: %zu/%zu candidates%s, %.1f s, ETA %.1f s, best %.4f (%s)%s", tty ? "\r" : "", what.c_str(), g.done,
+                 g.total, tokens, g.seconds, g.eta_seconds, g.best, direction.c_str(), tty ? "   " : "\n");
+  };
 }
 
 }  // namespace mergelab::app

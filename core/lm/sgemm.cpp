@@ -10,26 +10,17 @@ namespace detail {
 
 // The portable kernel: per 16-column panel and row, a 16-float accumulator the compiler vectorises.
 void sgemm_generic(int M, int N, int K, const float* A, int lda, const float* Bp, std::size_t panel_stride, float* C, int ldc,
-                  bool accumulate) {
-  for (int k0 = 0; k0 < K; k0 += kBlockK) {
-    const int k1 = std::min(K, k0 + kBlockK);
-    const bool acc = accumulate || k0 > 0;
-    for (int n = 0; n < N; n += kPanel) {
-      const float* panel = Bp + static_cast<std::size_t>(n / kPanel) * panel_stride;
-      const int cols = std::min(kPanel, N - n);
-      for (int m = 0; m < M; ++m) {
-        float c[kPanel] = {};
-        const float* a = A + static_cast<std::size_t>(m) * lda;
-        for (int k = k0; k < k1; ++k) {
-          const float av = a[k];
-          const float* b = panel + static_cast<std::size_t>(k) * kPanel;
-          for (int j = 0; j < kPanel; ++j) c[j] += av * b[j];
-        }
-        float* out = C + static_cast<std::size_t>(m) * ldc + n;
-        for (int j = 0; j < cols; ++j) out[j] = acc ? out[j] + c[j] : c[j];
-      }
-    }
-  }
+                   bool accumulate) {
+  for_each_tile(M, N, K, 1, kPanel, A, lda, Bp, panel_stride, C, ldc, accumulate,
+                [](int, const float* a, float* out, const float* panel, int cols, int k0, int k1, bool acc) {
+                  float c[kPanel] = {};
+                  for (int k = k0; k < k1; ++k) {
+                    const float av = a[k];
+                    const float* b = panel + static_cast<std::size_t>(k) * kPanel;
+                    for (int j = 0; j < kPanel; ++j) c[j] += av * b[j];
+                  }
+                  for (int j = 0; j < std::min(kPanel, cols); ++j) out[j] = acc ? out[j] + c[j] : c[j];
+                });
 }
 
 namespace {

@@ -57,6 +57,33 @@ void sgemm_avx512(int M, int N, int K, const float* A, int lda, const float* Bp,
 // Cache blocking shared by all implementations.
 inline constexpr int kBlockK = 256;
 inline constexpr int kBlockN = 512;  // a multiple of 32
+
+/// The blocking every implementation runs: K in blocks of kBlockK (a strip of A stays in L1), N in blocks of
+/// kBlockN (a block of panels stays in L2), M in strips of `rows`, and within a strip column steps of `step`
+/// floats (a multiple of kPanel). For each step it calls
+///   tile(R, a, c, panels, cols, k0, k1, acc)
+/// with R = rows of the strip, a = A + m·lda, c = C + m·ldc + n, panels = Bp + (n / kPanel)·panel_stride,
+/// cols = columns left in the N block from n (> 0; the tile stores min(step, cols)), acc = accumulate || k0 > 0.
+/// k blocks run in increasing order, so each row of C is summed over k in one fixed order whatever M is. A
+/// header template: each kernel's translation unit instantiates it with its own (internal-linkage) tile.
+template <class Tile>
+inline void for_each_tile(int M, int N, int K, int rows, int step, const float* A, int lda, const float* Bp,
+                          std::size_t panel_stride, float* C, int ldc, bool accumulate, Tile&& tile) {
+  for (int k0 = 0; k0 < K; k0 += kBlockK) {
+    const int k1 = K < k0 + kBlockK ? K : k0 + kBlockK;
+    const bool acc = accumulate || k0 > 0;
+    for (int n0 = 0; n0 < N; n0 += kBlockN) {
+      const int n1 = N < n0 + kBlockN ? N : n0 + kBlockN;
+      for (int m = 0; m < M; m += rows) {
+        const int R = M - m < rows ? M - m : rows;
+        const float* a = A + static_cast<std::size_t>(m) * lda;
+        float* c = C + static_cast<std::size_t>(m) * ldc;
+        for (int n = n0; n < n1; n += step)
+          tile(R, a, c + n, Bp + static_cast<std::size_t>(n / kPanel) * panel_stride, n1 - n, k0, k1, acc);
+      }
+    }
+  }
+}
 }  // namespace detail
 
 }  // namespace mergelab::lm

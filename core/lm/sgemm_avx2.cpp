@@ -62,24 +62,11 @@ MERGELAB_AVX2 void tile_rows(int R, const float* A, int lda, const float* panel,
 }  // namespace
 
 MERGELAB_AVX2 void sgemm_avx2(int M, int N, int K, const float* A, int lda, const float* Bp, std::size_t panel_stride,
-                                  float* C, int ldc,
-                              bool accumulate) {
-  for (int k0 = 0; k0 < K; k0 += kBlockK) {
-    const int k1 = std::min(K, k0 + kBlockK);
-    const bool acc = accumulate || k0 > 0;
-    for (int n0 = 0; n0 < N; n0 += kBlockN) {
-      const int n1 = std::min(N, n0 + kBlockN);
-      for (int m = 0; m < M; m += kRows) {
-        const int R = std::min(kRows, M - m);
-        const float* a = A + static_cast<std::size_t>(m) * lda;
-        float* c = C + static_cast<std::size_t>(m) * ldc;
-        for (int n = n0; n < n1; n += kPanel) {
-          const float* panel = Bp + static_cast<std::size_t>(n / kPanel) * panel_stride;
-          tile_rows(R, a, lda, panel, k0, k1, c + n, ldc, acc, std::min(kPanel, n1 - n));
-        }
-      }
-    }
-  }
+                              float* C, int ldc, bool accumulate) {
+  for_each_tile(M, N, K, kRows, kPanel, A, lda, Bp, panel_stride, C, ldc, accumulate,
+                [lda, ldc](int R, const float* a, float* c, const float* panel, int cols, int k0, int k1, bool acc) {
+                  tile_rows(R, a, lda, panel, k0, k1, c, ldc, acc, std::min(kPanel, cols));
+                });
 }
 
 }  // namespace mergelab::lm::detail

@@ -61,32 +61,16 @@ MERGELAB_AVX512 void tile_rows(int R, const float* A, int lda, const float* B0, 
 }  // namespace
 
 MERGELAB_AVX512 void sgemm_avx512(int M, int N, int K, const float* A, int lda, const float* Bp, std::size_t panel_stride,
-                                  float* C, int ldc,
-                                  bool accumulate) {
-  for (int k0 = 0; k0 < K; k0 += kBlockK) {
-    const int k1 = std::min(K, k0 + kBlockK);
-    const bool acc = accumulate || k0 > 0;
-    for (int n0 = 0; n0 < N; n0 += kBlockN) {
-      const int n1 = std::min(N, n0 + kBlockN);
-      for (int m = 0; m < M; m += kRows512) {
-        const int R = std::min(kRows512, M - m);
-        const float* a = A + static_cast<std::size_t>(m) * lda;
-        float* c = C + static_cast<std::size_t>(m) * ldc;
-        for (int n = n0; n < n1; n += 2 * kPanel) {
-          const float* b = Bp + static_cast<std::size_t>(n / kPanel) * panel_stride;
-          const int cols = n1 - n;
-          if (cols > kPanel) {
-            const int last = std::min(kPanel, cols - kPanel);
-            const __mmask16 mask = static_cast<__mmask16>((1u << last) - 1u);
-            tile_rows<2>(R, a, lda, b, panel_stride, k0, k1, c + n, ldc, acc, mask);
-          } else {
-            const __mmask16 mask = static_cast<__mmask16>((1u << cols) - 1u);
-            tile_rows<1>(R, a, lda, b, panel_stride, k0, k1, c + n, ldc, acc, mask);
-          }
-        }
-      }
-    }
-  }
+                                  float* C, int ldc, bool accumulate) {
+  for_each_tile(M, N, K, kRows512, 2 * kPanel, A, lda, Bp, panel_stride, C, ldc, accumulate,
+                [lda, ldc, panel_stride](int R, const float* a, float* c, const float* b, int cols, int k0, int k1, bool acc) {
+                  if (cols > kPanel) {
+                    const int last = std::min(kPanel, cols - kPanel);
+                    tile_rows<2>(R, a, lda, b, panel_stride, k0, k1, c, ldc, acc, static_cast<__mmask16>((1u << last) - 1u));
+                  } else {
+                    tile_rows<1>(R, a, lda, b, panel_stride, k0, k1, c, ldc, acc, static_cast<__mmask16>((1u << cols) - 1u));
+                  }
+                });
 }
 
 }  // namespace mergelab::lm::detail

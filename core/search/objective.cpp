@@ -37,10 +37,12 @@ ObjectiveSpec parse_objective(const std::string& text, bool maximize) {
       spec.reduce = ObjectiveSpec::Reduce::Mean;
     else if (kind == "min")
       spec.reduce = ObjectiveSpec::Reduce::Min;
+    else if (kind == "max")
+      spec.reduce = ObjectiveSpec::Reduce::Max;
     else if (kind == "weighted")
       spec.reduce = ObjectiveSpec::Reduce::WeightedSum;
     else
-      throw std::invalid_argument(where + ": unknown reduction '" + kind + "' (mean, min or weighted)");
+      throw std::invalid_argument(where + ": unknown reduction '" + kind + "' (mean, min, max or weighted)");
   }
   for (const auto& item : split(list, ',')) {
     if (spec.reduce == ObjectiveSpec::Reduce::WeightedSum) {
@@ -84,6 +86,7 @@ double reduce_metrics(const eval::MetricMap& metrics, const ObjectiveSpec& spec)
       return s / static_cast<double>(values.size());
     }
     case ObjectiveSpec::Reduce::Min: return *std::min_element(values.begin(), values.end());
+    case ObjectiveSpec::Reduce::Max: return *std::max_element(values.begin(), values.end());
     case ObjectiveSpec::Reduce::WeightedSum: {
       double s = 0;
       for (size_t i = 0; i < values.size(); ++i) s += spec.weights[i] * values[i];

@@ -39,7 +39,8 @@ namespace mergelab::search {
 struct ObjectiveSpec {
   enum class Reduce {
     Mean,         // mean of the metrics named in `keys`
-    Min,          // the smallest of them (the worst task)
+    Min,          // the smallest of them (the worst task when higher is better)
+    Max,          // the largest of them (the worst task when lower is better: perplexities)
     WeightedSum,  // sum of weights[i] * metric keys[i]
   };
   Reduce reduce = Reduce::Mean;
@@ -48,7 +49,7 @@ struct ObjectiveSpec {
   bool maximize = true;         // accuracies: true; losses: false
 };
 
-/// Parses "mean:k1,k2", "min:k1,k2", "weighted:k1=0.5,k2=0.5" or a bare metric name (one key). The direction
+/// Parses "mean:k1,k2", "min:k1,k2", "max:k1,k2", "weighted:k1=0.5,k2=0.5" or a bare metric name (one key). The direction
 /// is given separately. Throws std::invalid_argument quoting the text.
 ObjectiveSpec parse_objective(const std::string& text, bool maximize = true);
 

@@ -201,12 +201,12 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-std::string SweepResult::to_csv() const {
+std::string SweepResult::to_csv(const std::string& direction) const {
   const auto metrics = metric_names();
   std::string out;
   for (const auto& p : param_names) out += csv_field(p) + ",";
   for (const auto& m : metrics) out += csv_field(m) + ",";
-  out += "error\n";
+  out += direction.empty() ? "error\n" : "error,objective_direction\n";
   for (const auto& r : rows) {
     if (!r.done) continue;
     for (double v : r.params) out += number_text(v) + ",";
@@ -215,7 +215,7 @@ std::string SweepResult::to_csv() const {
       if (it != r.metrics.end()) out += number_text(it->second);
       out += ",";
     }
-    out += csv_field(r.error) + "\n";
+    out += csv_field(r.error) + (direction.empty() ? "" : "," + csv_field(direction)) + "\n";
   }
   return out;
 }
@@ -248,7 +248,8 @@ std::string SweepResult::to_json(const std::string& best_metric, bool maximize) 
     const auto b = best(best_metric, maximize);
     if (b) {
       auto j = row_json(rows[*b]);
-      doc["best"] = {{"metric", best_metric}, {"maximize", maximize}, {"index", *b}, {"params", j["params"]},
+      doc["best"] = {{"metric", best_metric}, {"maximize", maximize},
+                     {"direction", maximize ? "higher is better" : "lower is better"}, {"index", *b}, {"params", j["params"]},
                      {"metrics", j["metrics"]}};
     } else {
       doc["best"] = nullptr;
@@ -257,7 +258,9 @@ std::string SweepResult::to_json(const std::string& best_metric, bool maximize) 
   return doc.dump(1);
 }
 
-void SweepResult::write_csv(const std::filesystem::path& path) const { write_file_atomically(path, to_csv()); }
+void SweepResult::write_csv(const std::filesystem::path& path, const std::string& direction) const {
+  write_file_atomically(path, to_csv(direction));
+}
 
 void SweepResult::write_json(const std::filesystem::path& path, const std::string& best_metric, bool maximize) const {
   write_file_atomically(path, to_json(best_metric, maximize) + "\n");

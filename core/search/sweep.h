@@ -91,12 +91,14 @@ struct SweepResult {
   /// Ties keep the first point in grid order.
   std::optional<std::size_t> best(const std::string& metric, bool maximize) const;
   /// Header: parameters, metrics (sorted), "error"; one line per done row; numbers with 17 significant digits.
-  std::string to_csv() const;
+  /// A non-empty `direction` ("lower is better") adds a last column "objective_direction" holding it.
+  std::string to_csv(const std::string& direction = "") const;
   /// {"params": [...], "metrics": [...], "completed": n, "total": n, "cancelled": b,
   ///  "rows": [{"params": {...}, "metrics": {...}, "error": "..."}, ...],
-  ///  "best": {"metric": m, "maximize": b, "index": i, "params": {...}, "metrics": {...}}  (when best_metric given)}
+  ///  "best": {"metric": m, "maximize": b, "direction": "higher is better" | "lower is better", "index": i,
+  ///           "params": {...}, "metrics": {...}}  (when best_metric given)}
   std::string to_json(const std::string& best_metric = "", bool maximize = true) const;
-  void write_csv(const std::filesystem::path& path) const;
+  void write_csv(const std::filesystem::path& path, const std::string& direction = "") const;
   void write_json(const std::filesystem::path& path, const std::string& best_metric = "", bool maximize = true) const;
 };
 

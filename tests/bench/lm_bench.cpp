@@ -5,8 +5,10 @@
 //   BM_PrefillSmolLM/threads   randomly initialised model with SmolLM-135M's configuration (hidden 576, 30 layers,
 //                              9 heads, 3 KV heads, intermediate 1536, vocab 49152, tied): 4 windows per iteration
 //   BM_PrefillTinyLm/threads   the tinylm fixture's base (hidden 96, 3 layers): 32 windows per iteration
-//   BM_FixtureCandidate        one search candidate: task arithmetic of the three fine-tunes in memory (registry
-//                              run_merge per tensor) + LmModel::from_weights + the 3 test tasks (perplexity + MC)
+//   BM_FmaPeak/avx2            the same with 12 ymm chains (AVX2 + FMA machines, e.g. AMD Zen 2/3)
+//   BM_FixtureCandidate        one search candidate as `mergelab sweep` scores it (search::TuningProblem::metrics):
+//                              task arithmetic of the three fine-tunes merged in memory (lm::LmMergeFamily) + the 3
+//                              test tasks (perplexity + MC) on one thread = merge + full evaluation of the family
 // Counters: tokens/s (tokens through the model), GFLOP/s (projections + lm_head + causal attention, 2 per MAC), both
 // per second of process CPU time (MeasureProcessCPUTime: every thread counted), so /threads:2 shows per-core
 // efficiency and a loaded machine still gives fair figures; the Time column is wall-clock.
@@ -24,6 +26,7 @@
 #include "core/lm/sgemm.h"
 #include "core/lm/tokenizer.h"
 #include "core/merge/registry.h"
+#include "core/search/tuning.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -92,6 +95,57 @@ void BM_FmaPeak(benchmark::State& state) {
                                                  benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FmaPeak)->Name("BM_FmaPeak/avx512")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+// 12 independent FMA chains on ymm registers: iterations × 12 × 8 FMAs.
+__attribute__((target("avx2,fma"))) long fma_loop_avx2(long iterations) {
+  long n = iterations;
+  asm volatile(
+      "vxorps %%ymm0, %%ymm0, %%ymm0\n"
+      "vxorps %%ymm1, %%ymm1, %%ymm1\n"
+      "vxorps %%ymm2, %%ymm2, %%ymm2\n"
+      "vxorps %%ymm3, %%ymm3, %%ymm3\n"
+      "vxorps %%ymm4, %%ymm4, %%ymm4\n"
+      "vxorps %%ymm5, %%ymm5, %%ymm5\n"
+      "vxorps %%ymm6, %%ymm6, %%ymm6\n"
+      "vxorps %%ymm7, %%ymm7, %%ymm7\n"
+      "vxorps %%ymm8, %%ymm8, %%ymm8\n"
+      "vxorps %%ymm9, %%ymm9, %%ymm9\n"
+      "vxorps %%ymm10, %%ymm10, %%ymm10\n"
+      "vxorps %%ymm11, %%ymm11, %%ymm11\n"
+      "vxorps %%ymm12, %%ymm12, %%ymm12\n"
+      "vxorps %%ymm13, %%ymm13, %%ymm13\n"
+      "1:\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm0\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm1\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm2\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm3\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm4\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm5\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm6\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm7\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm8\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm9\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm10\n"
+      "vfmadd231ps %%ymm12, %%ymm13, %%ymm11\n"
+      "dec %0\n"
+      "jnz 1b\n"
+      : "+r"(n)
+      :
+      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc");
+  return n;
+}
+
+void BM_FmaPeakAvx2(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    state.SkipWithError("no AVX2 + FMA");
+    return;
+  }
+  const long iters = 1 << 22;
+  for (auto _ : state) benchmark::DoNotOptimize(fma_loop_avx2(iters));
+  state.counters["GFLOP/s"] = benchmark::Counter(double(iters) * 12 * 8 * 2 * state.iterations() / 1e9,
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FmaPeakAvx2)->Name("BM_FmaPeak/avx2")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 #endif
 
 void BM_Sgemm(benchmark::State& state, const char* isa) {
@@ -213,35 +267,19 @@ void BM_PrefillTinyLm(benchmark::State& state) {
 BENCHMARK(BM_PrefillTinyLm)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_FixtureCandidate(benchmark::State& state) {
-  const Tokenizer tok = Tokenizer::load(kTinyLm / "models" / "base");
-  const TextEncoder enc = text_encoder(tok);
-  const auto tasks = prepare_tasks(find_tasks(kTinyLm / "data", "test"), &enc);
-  const OwnedWeights base = read_checkpoint_weights(kTinyLm / "models" / "base");
-  std::vector<OwnedWeights> fts;
-  for (const char* m : {"ft_python", "ft_c", "ft_prose"}) fts.push_back(read_checkpoint_weights(kTinyLm / "models" / m));
-  const LmConfig config = load_lm_config(kTinyLm / "models" / "base");
-  const merge::MethodSpec& ta = *merge::find_method("task_arithmetic");
-  merge::Params params = merge::make_params(ta);
-  for (std::size_t i = 0; i < 3; ++i) params.set_model(i, "weight", 0.5);
-  std::int64_t tokens = 0;
+  search::TuningSpec spec;
+  spec.recipe = kTinyLm / "expected" / "task_arithmetic.yml";
+  spec.data = kTinyLm / "data";
+  spec.lm_threads = 1;
+  const search::TuningProblem problem = search::TuningProblem::load(spec);
+  const std::vector<search::RecipeParam> space{search::parse_recipe_param("weight@0", problem.method(), problem.model_count())};
+  double w = 0.5;
   for (auto _ : state) {
-    std::map<std::string, merge::Vec<float>> merged;
-    WeightViews views;
-    for (const auto& [name, b] : base.values) {
-      merge::MergeInputs<float> in;
-      in.base = b.data();
-      for (const auto& f : fts) in.models.push_back(f.values.at(name).data());
-      in.size = static_cast<Eigen::Index>(b.size());
-      merged[name] = merge::run_merge(ta, in, params);
-      views[name] = TensorView{std::span<const float>(merged[name].data(), b.size()), base.shapes.at(name)};
-    }
-    const LmModel model = LmModel::from_weights(config, views, "candidate");
-    const LmReport r = evaluate(model, tasks, {.threads = 1});
-    tokens = r.tokens_run;
-    benchmark::DoNotOptimize(r.tasks[0].perplexity.nll_sum);
+    const eval::MetricMap m = problem.metrics(space, {w}, search::Split::Test);  // merge in memory + 3 tasks
+    benchmark::DoNotOptimize(m.at("objective"));
+    w = w == 0.5 ? 0.6 : 0.5;
   }
   state.counters["candidates/s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["tokens/s"] = benchmark::Counter(double(state.iterations()) * tokens, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FixtureCandidate)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 

@@ -56,4 +56,30 @@ set +e
 "$MERGELAB" inspect --density 2 "$M/ft_task0" > /dev/null 2>&1; rc=$?
 set -e
 [ "$rc" -eq 2 ] || fail "bad --density should exit 2, got $rc"
+# 5. LLM checkpoints list tensors in layer order (layer 2 before layer 10) with a per-layer summary.
+python3 - "$tmp/stack.safetensors" <<'PY'
+import json, struct, sys
+names = ["model.embed_tokens.weight", "model.norm.weight"] + [f"model.layers.{i}.mlp.up_proj.weight" for i in range(12)]
+header, off = {}, 0
+for n in sorted(names):
+    size = 16 if "embed" in n else 8
+    header[n] = {"dtype": "F32", "shape": [size // 4], "data_offsets": [off, off + size]}
+    off += size
+h = json.dumps(header).encode()
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + bytes(off))
+PY
+out=$("$MERGELAB" inspect "$tmp/stack.safetensors")
+order=$(echo "$out" | grep -oE '^  model\.layers\.[0-9]+' | grep -oE '[0-9]+$' | tr '\n' ' ')
+[ "$order" = "0 1 2 3 4 5 6 7 8 9 10 11 " ] || fail "layer order: $order"
+echo "$out" | grep -Eq '^  10 +1 +2 +8 B$' || fail "per-layer row of layer 10: $out"
+echo "$out" | grep -Eq '^  other +2 +6 +24 B$' || fail "per-layer row of the rest: $out"
+"$MERGELAB" inspect --json "$tmp/stack.safetensors" > "$tmp/stack.json"
+python3 - "$tmp/stack.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["checkpoints"][0]
+layers = [t["name"].split(".")[2] for t in c["tensors"] if t["name"].startswith("model.layers.")]
+assert layers == [str(i) for i in range(12)], layers
+assert [l["layer"] for l in c["layers"]] == list(range(12)) + [None], c["layers"]
+assert c["layers"][-1]["parameters"] == 6, c["layers"][-1]
+PY
 echo "inspect CLI: ok"
