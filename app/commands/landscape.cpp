@@ -23,7 +23,7 @@ int run_landscape(int argc, char** argv) {
   args.add_option("points", "N", "points per axis, >= 2", "21");
   args.add_option("seed", "S", "RandomState seed of the directions", "0");
   args.add_epilog(
-      "CSV: x[,y],<metrics>,combined.loss, one row per point (y-major in 2-D). JSON: the axes and every point.\n"
+      "CSV: x[,y],<metrics>,<combined> (combined.loss, or combined.nll for language models), one row per point (y-major in 2-D). JSON: the axes and every point.\n"
       "examples:\n"
       "  mergelab landscape tests/data/digits/models/multitask --data tests/data/digits/data\n"
       "  mergelab landscape models/multitask --data data --dims 2 --points 11 --range 0.5 --csv");

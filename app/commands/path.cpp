@@ -41,11 +41,14 @@ int run_path(int argc, char** argv) {
   args.add_option("refine", "R", "extra points by golden-section search around the best grid point", "6");
   args.add_option("method", "NAME", "lerp ((1-t) A + t B, the linear merge) or slerp (per tensor, mergekit's rule)", "lerp");
   args.add_epilog(
-      "Metrics: per task accuracy and cross-entropy, combined.acc and combined.loss (means over tasks), as\n"
-      "`mergelab eval` computes them. CSV: t,refined,<metrics>,combined.loss. JSON adds the best point and the barrier.\n"
+      "Metrics, as `mergelab eval` computes them: classifiers per task accuracy and cross-entropy, combined.acc and\n"
+      "combined.loss (means over tasks); language models per task mean NLL per token and combined.nll (mean over tasks).\n"
+      "CSV: t,refined,<metrics>,<combined>. JSON adds the best point and the barrier.\n"
       "examples:\n"
       "  mergelab path tests/data/digits/models/ft_task0 tests/data/digits/models/ft_task1 --data tests/data/digits/data\n"
-      "  mergelab path models/multitask models/diffinit_multitask --data data --method slerp --json");
+      "  mergelab path models/multitask models/diffinit_multitask --data data --method slerp --json\n"
+      "  mergelab path tests/data/tinylm/models/ft_python tests/data/tinylm/models/ft_prose --data tests/data/tinylm/data\n"
+      "    --max-docs 4 --window 64");
   if (!args.parse(argc, argv)) return 0;
   analysis::PathOptions opt;
   if (args.get("method") != "lerp" && args.get("method") != "slerp")

@@ -45,16 +45,7 @@ std::vector<analysis::MarkerMethod> marker_methods(const ArgParser& args) {
     for (const auto& m : merge::method_registry()) known = known || m.param(name) != nullptr;
     if (!known) throw CliError("--set " + name + ": no merge method has a parameter of that name");
   }
-  std::vector<analysis::MarkerMethod> out;
-  for (const auto& m : merge::method_registry()) {
-    if (m.min_models > 2 || (m.max_models >= 0 && m.max_models < 2)) continue;
-    merge::Params p = merge::make_params(m, m.presets.count("mergekit") ? "mergekit" : "");
-    for (const auto& [name, v] : sets)
-      if (m.param(name)) p.set(name, v);
-    merge::check_params(m, p, 2);
-    out.push_back({&m, p});
-  }
-  return out;
+  return analysis::registry_marker_methods(sets);
 }
 
 int run_plane(int argc, char** argv) {
@@ -73,7 +64,7 @@ int run_plane(int argc, char** argv) {
   args.add_multi_option("set", "NAME=VALUE", "a parameter value for every method that has it (e.g. density=0.5)");
   args.add_flag("no-markers", "leave out the method markers");
   args.add_epilog(
-      "CSV: a,b,<metrics>,combined.loss, one row per cell (b-major). JSON: the axes, every cell, the markers.\n"
+      "CSV: a,b,<metrics>,<combined> (combined.loss, or combined.nll for language models), one row per cell (b-major). JSON: the axes, every cell, the markers.\n"
       "examples:\n"
       "  mergelab plane models/base models/ft_task0 models/ft_task1 --data data --csv > plane.csv\n"
       "  mergelab plane models/base models/ft_task0 models/ft_task1 --data data --range 0:1 --grid 11 --set density=0.5");

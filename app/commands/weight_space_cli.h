@@ -1,5 +1,6 @@
 // What `mergelab path`, `plane` and `landscape` share: checkpoints loaded as flat vectors, the data and the
-// classifier scorer, progress on stderr, and the CSV/JSON forms of scored points.
+// scorer (the MLP classifier's, or the language model's mean NLL per token when the first checkpoint's
+// config.json is a language model), progress on stderr, and the CSV/JSON forms of scored points.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -19,9 +20,11 @@ struct ScoringSetup {
   std::string data, split;
 };
 
-/// Adds --data DIR, --split NAME (default test), --threads N (default 0: one per core), --json, --csv.
+/// Adds --data DIR, --split NAME (default test), --tasks, --window, --max-docs (language models), --threads N
+/// (default 0: one per core), --json, --csv.
 void add_scoring_options(ArgParser& args);
-/// Loads the checkpoints (the first one's config.json describes the classifier) and the --data folder's split.
+/// Loads the checkpoints (the first one's config.json describes the model: a classifier, or a language model scored
+/// by analysis::lm_scorer) and the --data folder's split.
 /// Throws CliError for usage problems, library errors naming the file otherwise.
 ScoringSetup load_scoring(const std::vector<std::string>& model_paths, const ArgParser& args);
 /// --threads, progress lines on stderr ("WHAT: done/total points, S s": in place on a terminal, at most one a
