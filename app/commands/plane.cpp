@@ -71,9 +71,7 @@ int run_plane(int argc, char** argv) {
   if (!args.parse(argc, argv)) return 0;
   analysis::PlaneOptions opt;
   parse_range(args.get("range"), opt);
-  const long grid = args.get_int("grid");
-  if (grid < 2 || grid > 1000) throw CliError("--grid must be between 2 and 1000");
-  opt.grid = static_cast<int>(grid);
+  opt.grid = int_option(args, "grid", 2, 1000);
   const auto methods = args.flag("no-markers") ? std::vector<analysis::MarkerMethod>{} : marker_methods(args);
   const auto& pos = args.positionals();
   const ScoringSetup s = load_scoring({pos[0], pos[1], pos[2]}, args);
@@ -103,14 +101,10 @@ int run_plane(int argc, char** argv) {
       std::cout << csv_number(r.a_values[k % na]) << "," << csv_number(r.b_values[k / na]) << ","
                 << csv_metric_cells(s.scorer, r.cells[k], r.evaluated[k]) << "\n";
   } else if (args.flag("json")) {
-    nlohmann::ordered_json j;
-    j["command"] = "plane";
+    nlohmann::ordered_json j = json_header("plane", s);
     j["base"] = pos[0];
     j["a_model"] = pos[1];
     j["b_model"] = pos[2];
-    j["data"] = s.data;
-    j["split"] = s.split;
-    j["scorer"] = json_scorer(s.scorer);
     j["a_values"] = r.a_values;
     j["b_values"] = r.b_values;
     j["cells"] = nlohmann::ordered_json::array();
@@ -126,20 +120,7 @@ int run_plane(int argc, char** argv) {
   } else {
     std::printf("task plane: %s + a (%s - base) + b (%s - base), data %s (split %s)\n", pos[0].c_str(), pos[1].c_str(),
                 pos[2].c_str(), s.data.c_str(), s.split.c_str());
-    std::printf("%s per cell (rows b, columns a):\n\n%8s", s.scorer.combined_name.c_str(), "b \\ a");
-    for (double a : r.a_values) std::printf(" %7.3g", a);
-    std::printf("\n");
-    std::size_t best = 0;
-    for (std::size_t ib = r.b_values.size(); ib-- > 0;) {
-      std::printf("%8.3g", r.b_values[ib]);
-      for (std::size_t ia = 0; ia < na; ++ia) {
-        const std::size_t k = ib * na + ia;
-        if (r.evaluated[k] && s.scorer.better(r.cells[k].combined, r.cells[best].combined)) best = k;
-        if (r.evaluated[k]) std::printf(" %7.4f", r.cells[k].combined);
-        else std::printf(" %7s", "-");
-      }
-      std::printf("\n");
-    }
+    const std::size_t best = print_grid(s.scorer, r.a_values, r.b_values, r.cells, r.evaluated, "a", "b");
     std::printf("\nbest cell: a = %g, b = %g, %s %.6f, combined.acc %.4f\n", r.a_values[best % na], r.b_values[best / na],
                 s.scorer.combined_name.c_str(), r.cells[best].combined, metric(s.scorer, r.cells[best], "combined.acc"));
     if (!markers.empty()) {

@@ -159,4 +159,40 @@ double metric(const analysis::Scorer& scorer, const analysis::PointScore& score,
   return NAN;
 }
 
+int int_option(const ArgParser& args, const std::string& name, long lo, long hi) {
+  const long v = args.get_int(name);
+  if (v < lo || v > hi) throw CliError("--" + name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return static_cast<int>(v);
+}
+
+nlohmann::ordered_json json_header(const std::string& command, const ScoringSetup& s) {
+  nlohmann::ordered_json j;
+  j["command"] = command;
+  j["data"] = s.data;
+  j["split"] = s.split;
+  j["scorer"] = json_scorer(s.scorer);
+  return j;
+}
+
+std::size_t print_grid(const analysis::Scorer& scorer, const std::vector<double>& xs, const std::vector<double>& ys,
+                       const std::vector<analysis::PointScore>& cells, const std::vector<bool>& evaluated,
+                       const char* x_name, const char* y_name) {
+  const std::size_t nx = xs.size();
+  std::printf("%s per cell (rows %s, columns %s):\n\n%4s \\ %-2s", scorer.combined_name.c_str(), y_name, x_name, y_name, x_name);
+  for (double x : xs) std::printf(" %7.3g", x);
+  std::printf("\n");
+  std::size_t best = 0;
+  for (std::size_t iy = ys.size(); iy-- > 0;) {
+    std::printf("%8.3g", ys[iy]);
+    for (std::size_t ix = 0; ix < nx; ++ix) {
+      const std::size_t k = iy * nx + ix;
+      if (evaluated[k] && (!evaluated[best] || scorer.better(cells[k].combined, cells[best].combined))) best = k;
+      if (evaluated[k]) std::printf(" %7.4f", cells[k].combined);
+      else std::printf(" %7s", "-");
+    }
+    std::printf("\n");
+  }
+  return best;
+}
+
 }  // namespace mergelab::app

@@ -33,6 +33,16 @@ analysis::RunControl progress_control(const std::string& what, const ArgParser& 
 /// Ends the progress line on a terminal; says so when Ctrl-C stopped the run.
 void finish_progress();
 
+/// An integer option within [lo, hi]; throws CliError "--NAME must be between LO and HI" otherwise.
+int int_option(const ArgParser& args, const std::string& name, long lo, long hi);
+/// The JSON every command starts with: {"command", "data", "split", "scorer"}.
+nlohmann::ordered_json json_header(const std::string& command, const ScoringSetup& s);
+/// Prints a b-major grid of combined values (rows `y_name` from the top value down, columns `x_name`; "-" where a cell
+/// was not evaluated) and returns the index of the best evaluated cell.
+std::size_t print_grid(const analysis::Scorer& scorer, const std::vector<double>& xs, const std::vector<double>& ys,
+                       const std::vector<analysis::PointScore>& cells, const std::vector<bool>& evaluated,
+                       const char* x_name, const char* y_name);
+
 /// Exactly representable text of a double for CSV (%.17g; "nan" for NaN).
 std::string csv_number(double v);
 /// The CSV header cells of a scorer: every metric name, then the combined value's name.
