@@ -23,18 +23,17 @@ int run_landscape(int argc, char** argv) {
   args.add_option("points", "N", "points per axis, >= 2", "21");
   args.add_option("seed", "S", "RandomState seed of the directions", "0");
   args.add_epilog(
-      "CSV: x[,y],<metrics>,combined.loss, one row per point (y-major in 2-D). JSON: the axes and every point.\n"
+      "CSV: x[,y],<metrics>,<combined> (combined.loss, or combined.nll for language models), one row per point (y-major in 2-D). JSON: the axes and every point.\n"
       "examples:\n"
       "  mergelab landscape tests/data/digits/models/multitask --data tests/data/digits/data\n"
       "  mergelab landscape models/multitask --data data --dims 2 --points 11 --range 0.5 --csv");
   if (!args.parse(argc, argv)) return 0;
   analysis::LandscapeOptions opt;
-  const long dims = args.get_int("dims"), points = args.get_int("points"), seed = args.get_int("seed");
+  const long dims = args.get_int("dims"), seed = args.get_int("seed");
   if (dims != 1 && dims != 2) throw CliError("--dims must be 1 or 2");
-  if (points < 2 || points > 100000) throw CliError("--points must be between 2 and 100000");
   if (seed < 0 || seed > 4294967295L) throw CliError("--seed must be between 0 and 4294967295");
   opt.dims = static_cast<int>(dims);
-  opt.points = static_cast<int>(points);
+  opt.points = int_option(args, "points", 2, 100000);
   opt.seed = static_cast<std::uint32_t>(seed);
   opt.range = args.get_double("range");
   if (!(opt.range > 0) || !std::isfinite(opt.range)) throw CliError("--range must be a positive number");
@@ -52,15 +51,11 @@ int run_landscape(int argc, char** argv) {
       std::cout << csv_metric_cells(s.scorer, r.cells[k], r.evaluated[k]) << "\n";
     }
   } else if (args.flag("json")) {
-    nlohmann::ordered_json j;
-    j["command"] = "landscape";
+    nlohmann::ordered_json j = json_header("landscape", s);
     j["model"] = args.positionals()[0];
-    j["data"] = s.data;
-    j["split"] = s.split;
     j["dims"] = opt.dims;
     j["seed"] = opt.seed;
     j["range"] = opt.range;
-    j["scorer"] = json_scorer(s.scorer);
     j["x_values"] = r.x_values;
     if (opt.dims == 2) j["y_values"] = r.y_values;
     j["points"] = nlohmann::ordered_json::array();
@@ -80,14 +75,7 @@ int run_landscape(int argc, char** argv) {
       for (std::size_t k = 0; k < r.cells.size(); ++k)
         std::printf("%9.4f %14.6f %13.4f\n", r.x_values[k], r.cells[k].combined, metric(s.scorer, r.cells[k], "combined.acc"));
     } else {
-      std::printf("%s (rows y, columns x):\n%8s", s.scorer.combined_name.c_str(), "y \\ x");
-      for (double x : r.x_values) std::printf(" %7.3g", x);
-      std::printf("\n");
-      for (std::size_t iy = r.y_values.size(); iy-- > 0;) {
-        std::printf("%8.3g", r.y_values[iy]);
-        for (std::size_t ix = 0; ix < nx; ++ix) std::printf(" %7.4f", r.at(ix, iy).combined);
-        std::printf("\n");
-      }
+      print_grid(s.scorer, r.x_values, r.y_values, r.cells, r.evaluated, "x", "y");
     }
   }
   return r.cancelled ? 1 : 0;

@@ -41,21 +41,21 @@ int run_path(int argc, char** argv) {
   args.add_option("refine", "R", "extra points by golden-section search around the best grid point", "6");
   args.add_option("method", "NAME", "lerp ((1-t) A + t B, the linear merge) or slerp (per tensor, mergekit's rule)", "lerp");
   args.add_epilog(
-      "Metrics: per task accuracy and cross-entropy, combined.acc and combined.loss (means over tasks), as\n"
-      "`mergelab eval` computes them. CSV: t,refined,<metrics>,combined.loss. JSON adds the best point and the barrier.\n"
+      "Metrics, as `mergelab eval` computes them: classifiers per task accuracy and cross-entropy, combined.acc and\n"
+      "combined.loss (means over tasks); language models per task mean NLL per token and combined.nll (mean over tasks).\n"
+      "CSV: t,refined,<metrics>,<combined>. JSON adds the best point and the barrier.\n"
       "examples:\n"
       "  mergelab path tests/data/digits/models/ft_task0 tests/data/digits/models/ft_task1 --data tests/data/digits/data\n"
-      "  mergelab path models/multitask models/diffinit_multitask --data data --method slerp --json");
+      "  mergelab path models/multitask models/diffinit_multitask --data data --method slerp --json\n"
+      "  mergelab path tests/data/tinylm/models/ft_python tests/data/tinylm/models/ft_prose --data tests/data/tinylm/data\n"
+      "    --max-docs 4 --window 64");
   if (!args.parse(argc, argv)) return 0;
   analysis::PathOptions opt;
   if (args.get("method") != "lerp" && args.get("method") != "slerp")
     throw CliError("unknown path method '" + args.get("method") + "' (lerp or slerp)");
   opt.method = analysis::parse_path_method(args.get("method"));
-  const long points = args.get_int("points"), refine = args.get_int("refine");
-  if (points < 2 || points > 100000) throw CliError("--points must be between 2 and 100000");
-  if (refine < 0 || refine > 1000) throw CliError("--refine must be between 0 and 1000");
-  opt.points = static_cast<int>(points);
-  opt.refine = static_cast<int>(refine);
+  opt.points = int_option(args, "points", 2, 100000);
+  opt.refine = int_option(args, "refine", 0, 1000);
   const ScoringSetup s = load_scoring({args.positionals()[0], args.positionals()[1]}, args);
   const analysis::RunControl run = progress_control("path", args);
   const analysis::PathResult r =
@@ -67,14 +67,10 @@ int run_path(int argc, char** argv) {
     for (const auto& p : r.points)
       std::cout << csv_number(p.t) << "," << (p.refined ? 1 : 0) << "," << csv_metric_cells(s.scorer, p.score, p.evaluated) << "\n";
   } else if (args.flag("json")) {
-    nlohmann::ordered_json j;
-    j["command"] = "path";
+    nlohmann::ordered_json j = json_header("path", s);
     j["a"] = args.positionals()[0];
     j["b"] = args.positionals()[1];
     j["method"] = analysis::path_method_name(opt.method);
-    j["data"] = s.data;
-    j["split"] = s.split;
-    j["scorer"] = json_scorer(s.scorer);
     j["points"] = nlohmann::ordered_json::array();
     for (const auto& p : r.points) {
       nlohmann::ordered_json pj;

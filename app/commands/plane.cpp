@@ -45,16 +45,7 @@ std::vector<analysis::MarkerMethod> marker_methods(const ArgParser& args) {
     for (const auto& m : merge::method_registry()) known = known || m.param(name) != nullptr;
     if (!known) throw CliError("--set " + name + ": no merge method has a parameter of that name");
   }
-  std::vector<analysis::MarkerMethod> out;
-  for (const auto& m : merge::method_registry()) {
-    if (m.min_models > 2 || (m.max_models >= 0 && m.max_models < 2)) continue;
-    merge::Params p = merge::make_params(m, m.presets.count("mergekit") ? "mergekit" : "");
-    for (const auto& [name, v] : sets)
-      if (m.param(name)) p.set(name, v);
-    merge::check_params(m, p, 2);
-    out.push_back({&m, p});
-  }
-  return out;
+  return analysis::registry_marker_methods(sets);
 }
 
 int run_plane(int argc, char** argv) {
@@ -73,16 +64,14 @@ int run_plane(int argc, char** argv) {
   args.add_multi_option("set", "NAME=VALUE", "a parameter value for every method that has it (e.g. density=0.5)");
   args.add_flag("no-markers", "leave out the method markers");
   args.add_epilog(
-      "CSV: a,b,<metrics>,combined.loss, one row per cell (b-major). JSON: the axes, every cell, the markers.\n"
+      "CSV: a,b,<metrics>,<combined> (combined.loss, or combined.nll for language models), one row per cell (b-major). JSON: the axes, every cell, the markers.\n"
       "examples:\n"
       "  mergelab plane models/base models/ft_task0 models/ft_task1 --data data --csv > plane.csv\n"
       "  mergelab plane models/base models/ft_task0 models/ft_task1 --data data --range 0:1 --grid 11 --set density=0.5");
   if (!args.parse(argc, argv)) return 0;
   analysis::PlaneOptions opt;
   parse_range(args.get("range"), opt);
-  const long grid = args.get_int("grid");
-  if (grid < 2 || grid > 1000) throw CliError("--grid must be between 2 and 1000");
-  opt.grid = static_cast<int>(grid);
+  opt.grid = int_option(args, "grid", 2, 1000);
   const auto methods = args.flag("no-markers") ? std::vector<analysis::MarkerMethod>{} : marker_methods(args);
   const auto& pos = args.positionals();
   const ScoringSetup s = load_scoring({pos[0], pos[1], pos[2]}, args);
@@ -112,14 +101,10 @@ int run_plane(int argc, char** argv) {
       std::cout << csv_number(r.a_values[k % na]) << "," << csv_number(r.b_values[k / na]) << ","
                 << csv_metric_cells(s.scorer, r.cells[k], r.evaluated[k]) << "\n";
   } else if (args.flag("json")) {
-    nlohmann::ordered_json j;
-    j["command"] = "plane";
+    nlohmann::ordered_json j = json_header("plane", s);
     j["base"] = pos[0];
     j["a_model"] = pos[1];
     j["b_model"] = pos[2];
-    j["data"] = s.data;
-    j["split"] = s.split;
-    j["scorer"] = json_scorer(s.scorer);
     j["a_values"] = r.a_values;
     j["b_values"] = r.b_values;
     j["cells"] = nlohmann::ordered_json::array();
@@ -135,20 +120,7 @@ int run_plane(int argc, char** argv) {
   } else {
     std::printf("task plane: %s + a (%s - base) + b (%s - base), data %s (split %s)\n", pos[0].c_str(), pos[1].c_str(),
                 pos[2].c_str(), s.data.c_str(), s.split.c_str());
-    std::printf("%s per cell (rows b, columns a):\n\n%8s", s.scorer.combined_name.c_str(), "b \\ a");
-    for (double a : r.a_values) std::printf(" %7.3g", a);
-    std::printf("\n");
-    std::size_t best = 0;
-    for (std::size_t ib = r.b_values.size(); ib-- > 0;) {
-      std::printf("%8.3g", r.b_values[ib]);
-      for (std::size_t ia = 0; ia < na; ++ia) {
-        const std::size_t k = ib * na + ia;
-        if (r.evaluated[k] && s.scorer.better(r.cells[k].combined, r.cells[best].combined)) best = k;
-        if (r.evaluated[k]) std::printf(" %7.4f", r.cells[k].combined);
-        else std::printf(" %7s", "-");
-      }
-      std::printf("\n");
-    }
+    const std::size_t best = print_grid(s.scorer, r.a_values, r.b_values, r.cells, r.evaluated, "a", "b");
     std::printf("\nbest cell: a = %g, b = %g, %s %.6f, combined.acc %.4f\n", r.a_values[best % na], r.b_values[best / na],
                 s.scorer.combined_name.c_str(), r.cells[best].combined, metric(s.scorer, r.cells[best], "combined.acc"));
     if (!markers.empty()) {

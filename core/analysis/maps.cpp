@@ -84,13 +84,10 @@ struct Pool {
 }  // namespace
 
 double TaskVectorStats::mean_cosine() const {
-  const auto n = cosines.rows();
-  if (n < 2) return std::numeric_limits<double>::quiet_NaN();
-  double s = 0;
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < n; ++j)
-      if (i != j) s += cosines(i, j);
-  return s / static_cast<double>(n * (n - 1));
+  // The same statistic as the per-tensor diagnostics (`mergelab inspect`, the Checkpoints panel): one definition.
+  ckpt::TensorDiagnostics d;
+  d.cosines = cosines;
+  return d.mean_cosine();
 }
 
 std::string module_kind(const std::string& tensor) {

@@ -91,4 +91,17 @@ std::vector<PlaneMarker> plane_markers(const Layout& layout, const Eigen::Vector
   return markers;
 }
 
+std::vector<MarkerMethod> registry_marker_methods(const std::vector<std::pair<std::string, double>>& overrides) {
+  std::vector<MarkerMethod> out;
+  for (const auto& m : merge::method_registry()) {
+    if (m.min_models > 2 || (m.max_models >= 0 && m.max_models < 2)) continue;
+    merge::Params p = merge::make_params(m, m.presets.count("mergekit") ? "mergekit" : "");
+    for (const auto& [name, v] : overrides)
+      if (m.param(name)) p.set(name, v);
+    merge::check_params(m, p, 2);
+    out.push_back({&m, p});
+  }
+  return out;
+}
+
 }  // namespace mergelab::analysis

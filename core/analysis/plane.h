@@ -17,6 +17,7 @@
 
 #include <Eigen/Core>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/analysis/flat_models.h"
@@ -65,6 +66,11 @@ struct MarkerMethod {
   const merge::MethodSpec* method = nullptr;
   merge::Params params;
 };
+
+/// Every registry method that merges two models, at its mergekit preset (its defaults when it has none), with
+/// `overrides` (NAME, VALUE) set on each method that has the parameter NAME. Throws std::invalid_argument when a
+/// value is out of a method's range (merge::check_params).
+std::vector<MarkerMethod> registry_marker_methods(const std::vector<std::pair<std::string, double>>& overrides = {});
 
 struct PlaneMarker {
   std::string name;  ///< "base", "model_i", "model_j", or the method's registry name

@@ -136,7 +136,41 @@ assert j["grid"]["layers"] == [] and len(j["tensors"]) == 4
 EOF2
 "$MERGELAB" maps "$M/base" "$M/ft_task0" "$M/ft_task1" | grep -q "cosines over the whole model" || fail "maps table"
 
-# 6. help and errors: one line naming the problem, non-zero exit, nothing on stdout
+# 6. language models (tinylm): a LERP point is `mergelab merge` of the linear recipe scored by `mergelab eval` on the
+# same documents and window; the metrics are the mean NLL per token per task and their mean.
+T="$MERGELAB_TEST_DATA/tinylm"
+LM=(--data "$T/data" --max-docs 2 --window 64)
+"$MERGELAB" path "$T/models/ft_python" "$T/models/ft_c" "${LM[@]}" --points 5 --refine 0 --csv > "$tmp/lm.csv" 2> /dev/null
+[ "$(head -1 "$tmp/lm.csv")" = "t,refined,c.nll,prose.nll,python.nll,combined.nll" ] || fail "LM path CSV header: $(head -1 "$tmp/lm.csv")"
+cat > "$tmp/lm_linear.yml" <<YAML
+merge_method: linear
+models:
+  - model: $T/models/ft_python
+    parameters: {weight: 0.75}
+  - model: $T/models/ft_c
+    parameters: {weight: 0.25}
+dtype: float32
+YAML
+"$MERGELAB" merge "$tmp/lm_linear.yml" --out "$tmp/lm_linear" --quiet > /dev/null
+"$MERGELAB" eval "$tmp/lm_linear" "${LM[@]}" --json > "$tmp/lm_linear.json"
+python3 - "$tmp/lm.csv" "$tmp/lm_linear.json" <<'EOF2' || fail "LM LERP t = 0.25 differs from the linear merge scored by mergelab eval"
+import csv, json, sys
+row = [r for r in csv.DictReader(open(sys.argv[1])) if float(r["t"]) == 0.25][0]
+ref = json.load(open(sys.argv[2]))
+for task, r in ref["tasks"].items():
+    assert abs(float(row[task + ".nll"]) - r["ppl"]["mean_nll"]) <= 1e-12, (task, row[task + ".nll"], r["ppl"]["mean_nll"])
+assert abs(float(row["combined.nll"]) - ref["combined"]["nll"]) <= 1e-12, (row["combined.nll"], ref["combined"])
+EOF2
+"$MERGELAB" landscape "$T/models/ft_python" "${LM[@]}" --points 3 --csv > "$tmp/lm_land.csv" 2> /dev/null
+"$MERGELAB" eval "$T/models/ft_python" "${LM[@]}" --json > "$tmp/ft_python.json"
+python3 - "$tmp/lm_land.csv" "$tmp/ft_python.json" <<'EOF2' || fail "LM landscape centre differs from the model"
+import csv, json, sys
+row = [r for r in csv.DictReader(open(sys.argv[1])) if float(r["x"]) == 0][0]
+ref = json.load(open(sys.argv[2]))
+assert float(row["combined.nll"]) == ref["combined"]["nll"], (row, ref["combined"])
+EOF2
+
+# 7. help and errors: one line naming the problem, non-zero exit, nothing on stdout
 for c in path plane landscape maps; do "$MERGELAB" $c --help | grep -q "^usage: mergelab $c" || fail "$c --help"; done
 expect_error() {  # STATUS PATTERN ARGS...
   local want=$1 pattern=$2 rc
@@ -158,6 +192,8 @@ expect_error 2 "unknown path method 'cubic'" path "$M/ft_task0" "$M/ft_task1" --
 expect_error 2 "span no plane" plane "$M/base" "$M/ft_task0" "$M/ft_task0" --data "$D/data"
 expect_error 2 "dims must be 1 or 2" landscape "$M/multitask" --data "$D/data" --dims 3
 expect_error 2 "density must be in" maps "$M/base" "$M/ft_task0" --density 2
+expect_error 2 "window applies to language models" path "$M/ft_task0" "$M/ft_task1" --data "$D/data" --window 8
+expect_error 1 "no perplexity file\|no task" path "$T/models/ft_python" "$T/models/ft_c" --data "$D/data"
 expect_error 1 "lora_task0" maps "$M/base" "$M/lora_task0"
 expect_error 1 "$D/data/task0_test.csv: not a data folder" path "$M/ft_task0" "$M/ft_task1" --data "$D/data/task0_test.csv"
 echo "weight space commands: ok"
