@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "widgets/imgui_compat.h"
+#include "widgets/layout_audit.h"
 #include "widgets/plot_frame.h"
 
 namespace Widgets {
@@ -21,25 +23,36 @@ BarChartResult BarChart(const char* id, ImVec2 size, const BarChartSpec& spec, c
   const ImU32 border = ImGui::GetColorU32(ImGuiCol_Text, 0.55f);
   const float line_h = ImGui::GetTextLineHeight();
 
-  // Legend on top (one row), the plot below it, group labels under the x axis.
-  const float legend_h = spec.legend && series_count > 0 ? line_h * 1.4f : 0.0f;
+  // Legend on top, the plot below it, group labels under the x axis.
+  // The legend wraps onto as many lines as it needs: a label is never cut by the plot's edge.
+  const float sw = line_h * 0.8f;
+  std::vector<ImVec2> legend_at(static_cast<size_t>(std::max(series_count, 0)));
+  float legend_h = 0.0f;
+  if (spec.legend && series_count > 0) {
+    float x = tl.x + em(3.0f), y = tl.y;
+    for (int s = 0; s < series_count; ++s) {
+      const float w = sw + em(0.3f) + ImGui::CalcTextSize(series[s].label).x;
+      if (x + w > tl.x + size.x && x > tl.x + em(3.0f) + 1.0f) x = tl.x + em(3.0f), y += line_h * 1.15f;
+      legend_at[static_cast<size_t>(s)] = ImVec2(x, y);
+      x += w + em(1.0f);
+    }
+    legend_h = y - tl.y + line_h * 1.4f;
+  }
   const ImVec2 plot_tl(tl.x, tl.y + legend_h);
   const ImVec2 plot_size(size.x, std::max(size.y - legend_h, em(4.0f)));
   PlotFrame f = LayoutPlotFrame(plot_tl, plot_size, 0.0, std::max(1, spec.group_count), spec.y0, spec.y1, false, false,
                                 spec.y_title && *spec.y_title);
+  LayoutAudit::CheckPlotSize(id, f.p0, f.p1, em(4.0f));
   dl->PushClipRect(tl, ImVec2(tl.x + size.x, tl.y + size.y), true);
 
-  if (spec.legend) {
-    float x = tl.x + em(3.0f);
-    for (int s = 0; s < series_count; ++s) {
-      const float sw = line_h * 0.8f;
-      dl->AddRectFilled(ImVec2(x, tl.y + line_h * 0.15f), ImVec2(x + sw, tl.y + line_h * 0.15f + sw), series[s].color);
-      if (series[s].outlined)
-        dl->AddRect(ImVec2(x, tl.y + line_h * 0.15f), ImVec2(x + sw, tl.y + line_h * 0.15f + sw), text, 0.0f, 0, 1.0f);
-      x += sw + em(0.3f);
-      dl->AddText(ImVec2(x, tl.y), text, series[s].label);
-      x += ImGui::CalcTextSize(series[s].label).x + em(1.0f);
-    }
+  for (int s = 0; s < series_count && spec.legend; ++s) {
+    const ImVec2 at = legend_at[static_cast<size_t>(s)];
+    dl->AddRectFilled(ImVec2(at.x, at.y + line_h * 0.15f), ImVec2(at.x + sw, at.y + line_h * 0.15f + sw), series[s].color);
+    if (series[s].outlined)
+      dl->AddRect(ImVec2(at.x, at.y + line_h * 0.15f), ImVec2(at.x + sw, at.y + line_h * 0.15f + sw), text, 0.0f, 0, 1.0f);
+    const ImVec2 lp(at.x + sw + em(0.3f), at.y);
+    dl->AddText(lp, text, series[s].label);
+    LayoutAudit::CheckTextInside("bar legend", series[s].label, lp, tl, ImVec2(tl.x + size.x, tl.y + size.y));
   }
 
   // y axis: ticks and grid lines only (the x axis is categorical).

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "widgets/imgui_compat.h"
+#include "widgets/layout_audit.h"
 
 namespace Widgets {
 
@@ -51,7 +52,15 @@ void CanvasMarker(Canvas2D& c, double x, double y, ImU32 color, const char* labe
   const float r = em(radius_em);
   c.dl->AddCircleFilled(s, r, color, 16);
   c.dl->AddCircle(s, r, IM_COL32(0, 0, 0, 255), 16, 2.0f);
-  if (label && *label) HaloText(c.dl, ImVec2(s.x + r + em(0.2f), s.y - em(1.2f)), color, IM_COL32(0, 0, 0, 255), label);
+  if (!label || !*label) return;
+  // Right and above the marker, or mirrored where that would leave the canvas.
+  const ImVec2 ts = ImGui::CalcTextSize(label);
+  ImVec2 at(s.x + r + em(0.2f), s.y - em(1.2f));
+  if (at.x + ts.x > c.frame.p1.x) at.x = s.x - r - em(0.2f) - ts.x;
+  if (at.y < c.frame.p0.y) at.y = s.y + r * 0.5f;
+  if (at.y + ts.y > c.frame.p1.y) at.y = c.frame.p1.y - ts.y;
+  HaloText(c.dl, at, color, IM_COL32(0, 0, 0, 255), label);
+  LayoutAudit::CheckTextInside("canvas marker label", label, at, c.frame.p0, c.frame.p1);
 }
 
 double NearestOnPolyline(const PlotFrame& f, const double* xs, const double* ys, int n, ImVec2 s, ImVec2* nearest,

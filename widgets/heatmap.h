@@ -16,6 +16,8 @@ void CanvasContours(Canvas2D& c, const std::vector<ContourSegment>& segs, int co
                     double y0, double y1, ImU32 color);
 
 /// A vertical Viridis bar of `size` for values vmin..vmax (log-spaced labels when log_scale), with a title.
-void ColorBar(const char* id, ImVec2 size, double vmin, double vmax, bool log_scale, const char* title);
+/// Tick labels never repeat and never crowd; a constant field (vmax ~ vmin) draws one colour and one
+/// value and returns true, so the caller can say so on the map.
+bool ColorBar(const char* id, ImVec2 size, double vmin, double vmax, bool log_scale, const char* title);
 
 }  // namespace Widgets

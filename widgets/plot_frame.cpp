@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "widgets/imgui_compat.h"
+#include "widgets/layout_audit.h"
 
 namespace Widgets {
 
@@ -73,6 +74,8 @@ void DrawPlotAxes(ImDrawList* dl, const PlotFrame& f, const char* x_title, const
   const int nx = std::max(2, static_cast<int>((f.p1.x - f.p0.x) / em(5.0f)));
   const int ny = std::max(2, static_cast<int>((f.p1.y - f.p0.y) / em(3.0f)));
   const auto xt = NiceTicks(f.x0, f.x1, nx), yt = NiceTicks(f.y0, f.y1, ny);
+  // Labels must stay inside what the panel shows (its clip rectangle).
+  const ImVec2 c0 = dl->GetClipRectMin(), c1 = dl->GetClipRectMax();
   const double xs = xt.size() > 1 ? xt[1] - xt[0] : 1.0, ys = yt.size() > 1 ? yt[1] - yt[0] : 1.0;
   for (double v : xt) {
     const float x = std::round(f.ToScreen(v, f.y0).x);
@@ -81,6 +84,7 @@ void DrawPlotAxes(ImDrawList* dl, const PlotFrame& f, const char* x_title, const
     const std::string s = TickLabel(v, xs);
     const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
     dl->AddText(ImVec2(x - ts.x * 0.5f, f.p1.y + tick), text, s.c_str());
+    LayoutAudit::CheckTextInside("plot x tick", s.c_str(), ImVec2(x - ts.x * 0.5f, f.p1.y + tick), c0, c1);
   }
   for (double v : yt) {
     const float y = std::round(f.ToScreen(f.x0, v).y);
@@ -89,15 +93,19 @@ void DrawPlotAxes(ImDrawList* dl, const PlotFrame& f, const char* x_title, const
     const std::string s = TickLabel(v, ys);
     const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
     dl->AddText(ImVec2(f.p0.x - tick - ts.x - em(0.15f), y - ts.y * 0.5f), text, s.c_str());
+    LayoutAudit::CheckTextInside("plot y tick", s.c_str(), ImVec2(f.p0.x - tick - ts.x - em(0.15f), y - ts.y * 0.5f), c0, c1);
   }
   dl->AddRect(f.p0, f.p1, border, 0.0f, 0, 1.0f);
   if (x_title && *x_title) {
     const ImVec2 ts = ImGui::CalcTextSize(x_title);
-    dl->AddText(ImVec2(0.5f * (f.p0.x + f.p1.x) - ts.x * 0.5f, f.p1.y + tick + em(1.15f)), text, x_title);
+    const ImVec2 at(0.5f * (f.p0.x + f.p1.x) - ts.x * 0.5f, f.p1.y + tick + em(1.15f));
+    dl->AddText(at, text, x_title);
+    LayoutAudit::CheckTextInside("plot x title", x_title, at, c0, c1);
   }
   if (y_title && *y_title) {
     // 1.86 has no rotated text: the y title sits above the axis, left-aligned.
     dl->AddText(ImVec2(f.p0.x - em(0.2f), f.p0.y - em(1.3f)), text, y_title);
+    LayoutAudit::CheckTextInside("plot y title", y_title, ImVec2(f.p0.x - em(0.2f), f.p0.y - em(1.3f)), c0, c1);
   }
 }
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/gui/layout_report.h"
 #include "app/gui/lecture.h"
 #include "app/gui/palette.h"
 #include "app/gui/panel.h"
@@ -40,6 +41,7 @@
 #include "app/gui_entry.h"
 #include "core/scene/scene_file.h"
 #include "widgets/imgui_compat.h"
+#include "widgets/layout_audit.h"
 
 namespace mergelab::app {
 
@@ -71,6 +73,7 @@ struct GuiOptions {
   std::string panel_shot;     ///< --panel-screenshot: crop the screenshot to this panel
   std::string svg_prefix;     ///< write PREFIX_<plot>.svg with the screenshot
   std::string panels;         ///< comma-separated panel ids to show (default: all)
+  std::string layout_sweep;   ///< --layout-sweep: every view and scene at every size, scale and look
 };
 
 const char* kHelp =
@@ -97,7 +100,9 @@ const char* kHelp =
     "  --size WxH              window size in pixels (default 1600x1000)\n"
     "  --scale S               UI scale, 1.0 to 2.5 (default 1.0; keys + and - change it)\n"
     "  --light                 light theme (default dark; key T cycles dark, light, high contrast)\n"
-    "  --panels ID,ID,...      show only these panels (explorer, curves, training, merge_lab, ...)\n";
+    "  --panels ID,ID,...      show only these panels (explorer, curves, training, merge_lab, ...)\n"
+    "  --layout-sweep FILE     draw every view and scene at 1280x720, 1600x1000, 1920x1080, scales\n"
+    "                          1, 1.75, 2.5, window and presentation; write the layout audit, exit\n";
 
 GuiOptions parse_options(int argc, char** argv) {
   GuiOptions o;
@@ -137,6 +142,8 @@ GuiOptions parse_options(int argc, char** argv) {
     } else if (a == "--scale") {
       o.scale = static_cast<float>(parse_double(a, value(i, a)));
       if (!(o.scale >= 1.0f && o.scale <= 2.5f)) throw CliError("--scale must be between 1.0 and 2.5");
+    } else if (a == "--layout-sweep") {
+      o.layout_sweep = value(i, a);
     } else if (a == "--panels") {
       o.panels = value(i, a);
     } else if (a == "--light") {
@@ -216,9 +223,7 @@ void apply_scale_and_theme(const UiSettings& ui, bool rebuild_fonts) {
     ImFontConfig cfg;
     cfg.OversampleH = 2;
     const float px = std::round(kBaseFontPx * ui.scale);
-    // Latin-1 plus what the captions' formulas use: Greek, punctuation (dashes, quotes), arrows, maths.
-    static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2010, 0x205E,
-                                      0x2190, 0x21FF, 0x2200, 0x22FF, 0};
+    const ImWchar* kRanges = ui_glyph_ranges();
     if (std::filesystem::exists(kFontPath)) {
       io.Fonts->AddFontFromFileTTF(kFontPath, px, &cfg, kRanges);
     } else {
@@ -246,12 +251,14 @@ void apply_scale_and_theme(const UiSettings& ui, bool rebuild_fonts) {
     c[ImGuiCol_FrameBg] = ImVec4(0.18f, 0.18f, 0.18f, 1);
     c[ImGuiCol_Header] = c[ImGuiCol_Button] = ImVec4(0.0f, 0.35f, 0.6f, 1);
     c[ImGuiCol_SliderGrab] = c[ImGuiCol_CheckMark] = ImVec4(0.94f, 0.89f, 0.26f, 1);
+    c[ImGuiCol_SliderGrab].w = 0.6f;  // white value text stays readable over the handle
     c[ImGuiCol_TableRowBgAlt] = ImVec4(1, 1, 1, 0.08f);
   }
   style.WindowRounding = 0.0f;
   style.ChildRounding = 4.0f;
   style.FrameRounding = 3.0f;
   style.ItemSpacing = ImVec2(8, 5);
+  style.GrabMinSize = 6.0f;  // a thin slider handle leaves the value text readable
   if (ui.presentation) style.ChildBorderSize = 2.0f;
   style.ScaleAllSizes(ui.scale);
   ImGui::GetStyle() = style;
@@ -536,6 +543,7 @@ nlohmann::json state_json(const AppContext& ctx, const AppState& st, const Windo
     if (auto ps = p->state(); !ps.is_null()) j[p->id()] = std::move(ps);
   }
   j["panels"] = vis;
+  j["layout_audit"] = layout_audit_json();
   j["panel_settings"] = settings;
   const Lecture& L = st.lecture;
   nlohmann::json rects = nlohmann::json::object();
@@ -764,6 +772,7 @@ struct PageResult {
 /// One panel in a child window of the given size, with its header.
 void draw_panel_child(Panel& p, AppContext& ctx, ImVec2 size, AppState& st, WindowFacts& wf, PageResult& pr) {
   ImGui::BeginChild(p.id(), size, true);
+  Widgets::LayoutAudit::BeginPanel(p.id());
   const ImVec2 r0 = ImGui::GetWindowPos();
   wf.panel_rects[p.id()] = ImVec4(r0.x, r0.y, r0.x + size.x, r0.y + size.y);
   if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows | ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
@@ -781,6 +790,7 @@ void draw_panel_child(Panel& p, AppContext& ctx, ImVec2 size, AppState& st, Wind
   }
   ImGui::Separator();
   p.draw(ctx);
+  Widgets::LayoutAudit::EndPanel();
   ImGui::EndChild();
 }
 
@@ -890,10 +900,10 @@ void draw_corner_title(const Lecture& L, ImVec2 display) {
   std::snprintf(label, sizeof label, "%d / %zu   %s", L.current.number ? L.current.number : L.index + 1,
                 std::max<size_t>(L.deck.size(), 1), L.current.title.c_str());
   ImFont* font = ImGui::GetFont();
-  const float size = ImGui::GetFontSize() * 0.7f;
+  const float size = ImGui::GetFontSize();  // readable from the back row
   const ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, label);
   const ImVec2 pos(display.x - ts.x - em(0.8f), em(0.3f));
-  ImGui::GetForegroundDrawList()->AddText(font, size, pos, IM_COL32(200, 200, 200, 200), label);
+  ImGui::GetForegroundDrawList()->AddText(font, size, pos, IM_COL32(235, 235, 235, 255), label);
 }
 
 /// Hides the Merge Lab leaderboard rows (and the recommendation under them) until the reveal.
@@ -1113,6 +1123,13 @@ int run_gui(int argc, char** argv) {
   bool export_caption = true;
   std::string export_panel;
   bool export_now = false;  ///< capture at the end of this frame (caption drawn in it)
+  std::unique_ptr<LayoutSweep> sweep;
+  if (!opt.layout_sweep.empty()) sweep = std::make_unique<LayoutSweep>(opt.layout_sweep, st);
+  const SweepHooks sweep_hooks{[&](int w, int h) { glfwSetWindowSize(win, w, h); }, [&](float sc, bool pres) {
+    if (pres != ui.presentation) set_presentation(win, ui, windowed, pres, false);
+    ui.scale = sc;
+    apply_scale_and_theme(ui, true);
+  }};
   auto say = [&](const std::string& m) {
     wf.message = m;
     message_until = glfwGetTime() + 6.0;
@@ -1158,6 +1175,7 @@ int run_gui(int argc, char** argv) {
       ImGui_ImplGlfw_NewFrame();
       if (bench && !opt.bench_drag.empty()) bench_drag_mouse(st, opt.bench_drag, frame, io);
       ImGui::NewFrame();
+      Widgets::LayoutAudit::BeginFrame();
 
       const bool interacting = ImGui::IsAnyItemActive() || bench;
       toy.update(scene, interacting, screenshot);
@@ -1270,6 +1288,7 @@ int run_gui(int argc, char** argv) {
       ctx.point = toy.point(scene);
 
       ImGui::Render();
+      Widgets::LayoutAudit::ScanMissingGlyphs(ImGui::GetDrawData(), ImGui::GetFont());
       int fw = 0, fh = 0;
       glfwGetFramebufferSize(win, &fw, &fh);
       glViewport(0, 0, fw, fh);
@@ -1317,7 +1336,7 @@ int run_gui(int argc, char** argv) {
         }
       }
       ++frame;
-      if (shot_now) break;
+      if (shot_now || (sweep && !sweep->after_frame(st, fw, fh, sweep_hooks))) break;
       glfwSwapBuffers(win);
 
       // Between frames: window changes the keys and the menu asked for.

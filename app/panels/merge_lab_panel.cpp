@@ -32,6 +32,7 @@
 #include "widgets/colormap.h"
 #include "widgets/heatmap.h"
 #include "widgets/imgui_compat.h"
+#include "widgets/layout_audit.h"
 #include "widgets/line_plot.h"
 
 namespace mergelab::app {
@@ -224,13 +225,13 @@ struct SweepView {
   std::future<toy::SweepMap> job;
   std::string job_key;
   double job_ms = 0.0;
+  bool constant = false;  ///< every cell the same value (said on the map)
   bool pending() const { return job.valid(); }
 };
 
 class MergeLabPanel : public Panel {
  public:
   MergeLabPanel() {
-    visible = false;  // shown with --panels merge_lab or the View menu
     k_map_.axis = toy::SweepAxis::K;
     p_map_.axis = toy::SweepAxis::P;
   }
@@ -308,11 +309,11 @@ class MergeLabPanel : public Panel {
                         {"winner", winner_ >= 0 ? results_[static_cast<size_t>(winner_)].spec->name : ""},
                         {"recommendation", recommendation_},
                         {"rects", rects},
-                        {"k_map", {{"method", k_map_.map.method}, {"best", best_json(k_map_)}, {"ms", k_map_.compute_ms}, {"pending", k_map_.pending()}}},
-                        {"p_map", {{"method", p_map_.map.method}, {"best", best_json(p_map_)}, {"ms", p_map_.compute_ms}, {"pending", p_map_.pending()}}},
+                        {"k_map", {{"method", k_map_.map.method}, {"best", best_json(k_map_)}, {"constant", k_map_.constant}, {"ms", k_map_.compute_ms}, {"pending", k_map_.pending()}}},
+                        {"p_map", {{"method", p_map_.map.method}, {"best", best_json(p_map_)}, {"constant", p_map_.constant}, {"ms", p_map_.compute_ms}, {"pending", p_map_.pending()}}},
                         {"k_frame", {k_map_.frame.p0.x, k_map_.frame.p0.y, k_map_.frame.p1.x, k_map_.frame.p1.y}},
                         {"p_frame", {p_map_.frame.p0.x, p_map_.frame.p0.y, p_map_.frame.p1.x, p_map_.frame.p1.y}},
-                        {"growth", {{"done", growth_done_}, {"total", growth_total_}}}};
+                        {"growth", {{"done", growth_done_}, {"total", growth_total_}, {"curves_shown", growth_shown_}}}};
     if (const MethodResult* sel = selected()) {
       j["accuracy"] = sel->error.empty() ? nlohmann::json(sel->row.accuracy) : nlohmann::json(nullptr);
       j["combined"] = sel->error.empty() ? nlohmann::json(sel->row.combined) : nlohmann::json(nullptr);
@@ -336,6 +337,7 @@ class MergeLabPanel : public Panel {
   double growth_requested_at_ = -1.0;
   toy::GrowthCurves growth_curves_;
   int growth_done_ = 0, growth_total_ = 0;
+  bool growth_shown_ = true;
   struct Rect {
     ImVec2 min, max;
   };
@@ -409,7 +411,14 @@ class MergeLabPanel : public Panel {
                             "task 1: x2 - x3 > 0.5; task 2: sin(x0) + x2 > 0. SLERP uses its own pair below.");
 
     ImGuiCompat::SeparatorText("Method");
+    // The radio buttons flow onto as few lines as fit the column (the default size shows every control).
+    bool first = true;
     for (const auto& spec : merge::method_registry()) {
+      const ImGuiStyle& st = ImGui::GetStyle();
+      const float w = ImGui::GetFrameHeight() + st.ItemInnerSpacing.x + ImGui::CalcTextSize(spec.label.c_str()).x;
+      if (!first && ImGui::GetItemRectMax().x + st.ItemSpacing.x + w <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
+        ImGui::SameLine();
+      first = false;
       if (ImGui::RadioButton(spec.label.c_str(), method_ == spec.name)) method_ = spec.name;
       remember_rect("method_" + spec.name);
       if (ImGui::IsItemHovered()) {
@@ -538,7 +547,17 @@ class MergeLabPanel : public Panel {
       ImGui::TableSetupColumn("Method", ImGuiTableColumnFlags_WidthStretch, 2.2f);
       for (const char* c : {"Task 0", "Task 1", "Task 2", "Combined"}) ImGui::TableSetupColumn(c, ImGuiTableColumnFlags_WidthStretch, 1.0f);
       ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 0.9f);
-      ImGui::TableHeadersRow();
+      // Headers: the short form ("T0", "Comb.") where the full name does not fit its column.
+      static const char* kShort[6] = {"Method", "T0", "T1", "T2", "Comb.", ""};
+      ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+      for (int c = 0; c < 6; ++c) {
+        ImGui::TableSetColumnIndex(c);
+        const char* full = ImGui::TableGetColumnName(c);
+        const bool fits = ImGui::CalcTextSize(full).x <= ImGui::GetContentRegionAvail().x;
+        if (!fits && ImGui::CalcTextSize(kShort[c]).x > ImGui::GetContentRegionAvail().x)
+          Widgets::LayoutAudit::Record(std::string("leaderboard header ") + full, "elided", full);
+        ImGui::TableHeader(fits ? full : kShort[c]);
+      }
       for (size_t i = 0; i < results_.size(); ++i) {
         const MethodResult& r = results_[i];
         ImGui::TableNextRow();
@@ -546,6 +565,8 @@ class MergeLabPanel : public Panel {
         if (static_cast<int>(i) == winner_)
           ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(255, 215, 0, 50));
         ImGui::TableSetColumnIndex(0);
+        if (ImGui::CalcTextSize(r.spec->label.c_str()).x > ImGui::GetContentRegionAvail().x)
+          Widgets::LayoutAudit::Record("leaderboard row " + r.spec->name, "elided", r.spec->label);
         if (ImGui::Selectable((r.spec->label + "##row").c_str(), is_sel, ImGuiSelectableFlags_SpanAllColumns))
           method_ = r.spec->name;
         remember_rect("row_" + r.spec->name);
@@ -565,10 +586,10 @@ class MergeLabPanel : public Panel {
         }
         for (int t = 0; t < 3; ++t) {
           ImGui::TableSetColumnIndex(t + 1);
-          ImGui::TextUnformatted(percent(r.row.accuracy[static_cast<size_t>(t)]).c_str());
+          Widgets::LayoutAudit::FittedText("leaderboard cell", percent(r.row.accuracy[static_cast<size_t>(t)]).c_str());
         }
         ImGui::TableSetColumnIndex(4);
-        ImGui::TextUnformatted(percent(r.row.combined).c_str());
+        Widgets::LayoutAudit::FittedText("leaderboard cell", percent(r.row.combined).c_str());
         ImGui::TableSetColumnIndex(5);
         if (static_cast<int>(i) == winner_) ImGui::TextColored(ImVec4(1.0f, 0.84f, 0.0f, 1.0f), "<- winner");
       }
@@ -659,6 +680,17 @@ class MergeLabPanel : public Panel {
         (k_axis ? s_.k : s_.p) = std::max(k_axis ? 0.01 : 0.0, m.values[static_cast<size_t>(row)]);
       }
     }
+    // A flat map says so: one colour would otherwise read as "no data".
+    const bool flat = m.combined.maxCoeff() - m.combined.minCoeff() <= 1e-4 * std::abs(m.combined.maxCoeff());
+    v.constant = flat;
+    if (flat) {
+      const std::string msg = "every cell " + percent(m.combined(0, 0));
+      const ImVec2 ts = ImGui::CalcTextSize(msg.c_str());
+      const ImVec2 at(0.5f * (c.frame.p0.x + c.frame.p1.x - ts.x), 0.5f * (c.frame.p0.y + c.frame.p1.y - ts.y));
+      c.dl->AddRectFilled(ImVec2(at.x - em(0.4f), at.y - em(0.2f)), ImVec2(at.x + ts.x + em(0.4f), at.y + ts.y + em(0.2f)),
+                          IM_COL32(0, 0, 0, 200), em(0.2f));
+      c.dl->AddText(at, IM_COL32(255, 255, 255, 255), msg.c_str());
+    }
     Widgets::EndCanvas2D(c);
     ImGui::SameLine(0, em(0.3f));
     Widgets::ColorBar(k_axis ? "##bar_k" : "##bar_p", ImVec2(bar_w - em(0.6f), h), vmin(m), vmax(m), false, "acc");
@@ -719,7 +751,9 @@ class MergeLabPanel : public Panel {
       ImGui::ProgressBar(growth_total_ > 0 ? static_cast<float>(growth_done_) / growth_total_ : 0.0f, ImVec2(em(8.0f), 0),
                          (std::to_string(growth_done_) + "/" + std::to_string(growth_total_) + " d").c_str());
     }
-    const int n = growth_curves_.computed;
+    // Held back ("which method wins?"): at d = 4 the curves are the leaderboard, so they wait for the reveal.
+    growth_shown_ = !ctx.holds_back("winner");
+    const int n = growth_shown_ ? growth_curves_.computed : 0;
     std::vector<double> xs;
     for (int c = 0; c < n; ++c) xs.push_back(std::log2(static_cast<double>(growth_curves_.dims[static_cast<size_t>(c)])));
     std::vector<std::vector<double>> ys(methods.size());
@@ -751,6 +785,12 @@ class MergeLabPanel : public Panel {
     Widgets::LinePlot("##growth", ImVec2(ImGui::GetContentRegionAvail().x, std::max(em(8.0f), ImGui::GetContentRegionAvail().y - em(0.3f))), spec, series.data(),
                       static_cast<int>(series.size()));
     remember_rect("growth");
+    if (!growth_shown_) {
+      const char* msg = "Curves hidden: predict the winner, then press V";
+      const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax(), ts = ImGui::CalcTextSize(msg);
+      ImGui::GetWindowDrawList()->AddText(ImVec2(0.5f * (a.x + b.x - ts.x), 0.5f * (a.y + b.y - ts.y)),
+                                          IM_COL32(240, 228, 66, 255), msg);
+    }
   }
 };
 

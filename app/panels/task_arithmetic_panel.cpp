@@ -39,7 +39,7 @@ constexpr Preset kPresets[] = {
 
 class TaskArithmeticPanel : public Panel {
  public:
-  TaskArithmeticPanel() { visible = false; }
+  TaskArithmeticPanel() = default;
   const char* id() const override { return "task_arithmetic"; }
   const char* title() const override { return "Task Arithmetic"; }
   const char* help() const override {

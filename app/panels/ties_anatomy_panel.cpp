@@ -27,7 +27,7 @@ constexpr int kZoomColumns = 40;  ///< columns of the zoomed view
 
 class TiesAnatomyPanel : public Panel {
  public:
-  TiesAnatomyPanel() { visible = false; }
+  TiesAnatomyPanel() = default;
   const char* id() const override { return "ties_anatomy"; }
   const char* title() const override { return "TIES Anatomy"; }
   const char* help() const override {
@@ -63,6 +63,7 @@ class TiesAnatomyPanel : public Panel {
             {"k", opt_.k},
             {"n_params", a_.task_vectors.cols()},
             {"conflicts", a_.conflicts},
+            {"conflicts_shown", conflicts_shown_},
             {"kept", a_.kept},
             {"outvoted", a_.outvoted},
             {"tied_votes", a_.tied_votes},
@@ -127,7 +128,11 @@ class TiesAnatomyPanel : public Panel {
 
     // Counts.
     const long n = static_cast<long>(a_.task_vectors.cols());
-    ImGui::Text("Sign conflicts: %ld/%ld (%.0f%%)", a_.conflicts, n, n ? 100.0 * a_.conflicts / n : 0.0);
+    conflicts_shown_ = !ctx.holds_back("sign_conflicts");
+    if (conflicts_shown_)
+      ImGui::Text("Sign conflicts: %ld/%ld (%.0f%%)", a_.conflicts, n, n ? 100.0 * a_.conflicts / n : 0.0);
+    else
+      ImGui::Text("Sign conflicts: ? of %ld (predict, then press V)", n);
     ImGuiCompat::HelpMarker("Parameters whose task vectors do not all share one sign (the article's count).");
     if (step_ >= 1) {
       ImGui::SameLine(0, em(1.5f));
@@ -168,6 +173,7 @@ class TiesAnatomyPanel : public Panel {
   }
 
  private:
+  bool conflicts_shown_ = true;
   Source source_ = Source::ArticleDemo;
   toy::TiesAnatomyOptions opt_;  ///< k 0.2, quantile trim, count vote, tie elects 0 (the article)
   int step_ = 3;                 ///< steps revealed: 0 none .. 3 merged

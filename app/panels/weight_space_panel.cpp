@@ -31,7 +31,9 @@ class WeightSpacePanel : public Panel {
            "mode it goes anywhere and snaps back near the path.";
   }
   int column() const override { return 0; }
-  nlohmann::json state() const override { return {{"heat_map_shown", !heat_hidden_}}; }
+  nlohmann::json state() const override {
+    return {{"heat_map_shown", !heat_hidden_}, {"readout_losses_shown", !heat_hidden_}};
+  }
 
   void draw(AppContext& ctx) override {
     SceneParams& s = ctx.scene;
@@ -41,6 +43,10 @@ class WeightSpacePanel : public Panel {
     if (!ctx.hides("explorer.controls")) draw_controls(s, !ctx.hides("explorer.slider"));
 
     // Canvas (square, as large as fits) on the left, colour bar and read-out on the right.
+    // Held back ("is there a ridge?"): the landscape stays dark and the losses unread until the reveal;
+    // the prompt sits above the canvas, never over its labels.
+    heat_hidden_ = ctx.holds_back("barrier");
+    if (heat_hidden_) ImGui::TextColored(ImVec4(0.94f, 0.89f, 0.26f, 1.0f), "Landscape hidden: predict, then press V");
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     // Read-out beside the canvas when there is room for a decent canvas, else below it (large UI scales).
     const bool side = !ctx.hides("explorer.readout");
@@ -55,12 +61,7 @@ class WeightSpacePanel : public Panel {
         Widgets::BeginCanvas2D("##weight_plane", ImVec2(size, size), g.a0, g.a1, g.b0, g.b1, toy.axis_a(), toy.axis_b());
     ctx.explorer_frame = c.frame;
     ctx.explorer_visible = true;
-    // Held back ("is there a ridge?"): the landscape stays dark until the reveal.
-    heat_hidden_ = ctx.holds_back("barrier");
     if (texture_.valid() && !heat_hidden_) Widgets::CanvasImage(c, texture_.id(), g.a0, g.a1, g.b0, g.b1);
-    if (heat_hidden_)
-      c.dl->AddText(ImVec2(c.frame.p0.x + em(0.6f), c.frame.p0.y + em(0.4f)), IM_COL32(240, 228, 66, 255),
-                    "Landscape hidden: predict, then press V");
     if (s.show_trajectories) draw_trajectories(c, ctx, pal, lw);
     draw_paths(c, s, toy, pal, lw);
     draw_endpoints(c, toy, pal);
@@ -251,7 +252,8 @@ class WeightSpacePanel : public Panel {
     char field_name[64];
     std::snprintf(field_name, sizeof field_name, "%s loss",
                   s.field == HeatField::Task1 ? toy.task_name(1) : (s.field == HeatField::Task2 ? toy.task_name(2) : "Combined"));
-    Widgets::ColorBar("##colorbar", ImVec2(em(6.0f), std::max(em(8.0f), height * 0.42f)), vmin_, vmax_, true, field_name);
+    if (!heat_hidden_)  // the scale's range would hint at the ridge too
+      Widgets::ColorBar("##colorbar", ImVec2(em(7.5f), std::max(em(8.0f), height * 0.42f)), vmin_, vmax_, true, field_name);
 
     ImGuiCompat::SeparatorText("Merge point");
     if (s.free_point && !s.point_on_path)
@@ -260,9 +262,13 @@ class WeightSpacePanel : public Panel {
       ImGui::Text("%s, t = %.3f", toy::path_kind_name(s.path), s.t);
     const ImVec4 c1 = ImGui::ColorConvertU32ToFloat4(pal.task1), c2 = ImGui::ColorConvertU32ToFloat4(pal.task2);
     const bool same_task = s.model == ModelKind::Mlp && s.mlp_b_task == MlpBTask::Same;
-    ImGui::TextColored(c1, "%s  loss %.3f  acc %.1f%%", same_task ? "data A" : "Task 1", pt.loss1, 100 * pt.acc1);
-    ImGui::TextColored(c2, "%s  loss %.3f  acc %.1f%%", same_task ? "data B" : "Task 2", pt.loss2, 100 * pt.acc2);
-    ImGui::Text("Combined loss %.3f", pt.loss1 + pt.loss2);
+    if (heat_hidden_) {
+      ImGui::TextDisabled("losses hidden until V");
+    } else {
+      ImGui::TextColored(c1, "%s  loss %.3f  acc %.1f%%", same_task ? "data A" : "Task 1", pt.loss1, 100 * pt.acc1);
+      ImGui::TextColored(c2, "%s  loss %.3f  acc %.1f%%", same_task ? "data B" : "Task 2", pt.loss2, 100 * pt.acc2);
+      ImGui::Text("Combined loss %.3f", pt.loss1 + pt.loss2);
+    }
     ImGui::Text("|w| = %.3f", pt.norm);
     if (pt.w.size() == 2) ImGui::Text("w = (%.3f, %.3f)", pt.w[0], pt.w[1]);
 

@@ -328,7 +328,7 @@ const std::vector<std::string>& known_hidden_controls() {
   return v;
 }
 const std::vector<std::string>& known_hold_backs() {
-  static const std::vector<std::string> v = {"loss_minimum", "barrier", "winner"};
+  static const std::vector<std::string> v = {"loss_minimum", "barrier", "winner", "sign_conflicts"};
   return v;
 }
 

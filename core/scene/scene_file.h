@@ -53,7 +53,7 @@ struct SceneFile {
 const std::vector<std::string>& known_views();             ///< explorer, merge_lab, checkpoints
 const std::vector<std::string>& known_panels();            ///< every panel id a scene may name
 const std::vector<std::string>& known_hidden_controls();
-const std::vector<std::string>& known_hold_backs();        ///< loss_minimum, barrier, winner
+const std::vector<std::string>& known_hold_backs();        ///< loss_minimum, barrier, winner, sign_conflicts
 
 /// Validates a parsed document; throws SceneError naming `source` and the first bad field.
 SceneFile parse_scene(const nlohmann::json& doc, const std::string& source);
