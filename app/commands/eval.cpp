@@ -9,7 +9,7 @@
 #include "core/eval/dataset.h"
 #include "core/eval/mlp.h"
 #include "core/lm/config.h"
-#include "core/search/sweep.h"  // write_file_atomically
+#include "core/io/atomic_file.h"
 
 namespace mergelab::app {
 namespace {
@@ -119,7 +119,7 @@ int run_eval(int argc, char** argv) {
   const eval::MlpClassifier clf = eval::MlpClassifier::load(model, config);
   const eval::EvalReport report = eval::evaluate(clf, tasks);
 
-  if (args.has("out")) search::write_file_atomically(args.get("out"), report.to_json() + "\n");
+  if (args.has("out")) io::write_file_atomic(args.get("out"), report.to_json() + "\n");
   if (args.flag("json")) {
     std::cout << report.to_json() << "\n";
   } else {

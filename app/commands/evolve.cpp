@@ -13,6 +13,7 @@
 #include "core/recipe/mergekit_yaml.h"
 #include "core/search/cmaes.h"
 #include "core/search/mergekit_evolve.h"
+#include "core/io/atomic_file.h"
 #include "core/search/sweep.h"
 
 namespace mergelab::app {
@@ -228,7 +229,7 @@ int run_evolve(int argc, char** argv) {
   if (!out.empty()) {
     recipe::Recipe best_recipe = setup.recipe;
     search::apply_point(best_recipe, setup.layout, space, best);
-    search::write_file_atomically(std::filesystem::path(out) / "evolve.csv", history.str());
+    io::write_file_atomic(std::filesystem::path(out) / "evolve.csv", history.str());
     nlohmann::json j;
     j["best"] = nlohmann::json::object();
     for (size_t i = 0; i < dims.size(); ++i) {
@@ -238,7 +239,7 @@ int run_evolve(int argc, char** argv) {
     j["objective"] = sign * result.best_f;
     j["evaluations"] = result.evaluations;
     j["stop"] = search::cmaes_stop_name(result.stop);
-    search::write_file_atomically(std::filesystem::path(out) / "evolve.json", j.dump(2) + "\n");
+    io::write_file_atomic(std::filesystem::path(out) / "evolve.json", j.dump(2) + "\n");
     recipe::write_mergekit_yaml(best_recipe, (std::filesystem::path(out) / "best.yml").string());
     std::printf("wrote %s/evolve.csv, evolve.json, best.yml\n", out.c_str());
   }

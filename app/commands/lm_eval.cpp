@@ -20,8 +20,8 @@
 #include "core/lm/model.h"
 #include "core/lm/sgemm.h"
 #include "core/lm/tokenizer.h"
-#include "core/search/parallel.h"
-#include "core/search/sweep.h"  // write_file_atomically
+#include "core/io/parallel.h"
+#include "core/io/atomic_file.h"
 
 namespace mergelab::app {
 namespace {
@@ -218,7 +218,7 @@ int run_lm_eval(int argc, char** argv) {
     std::cerr << "mergelab eval: cancelled\n";
     return 130;
   }
-  if (args.has("out")) search::write_file_atomically(args.get("out"), report.to_json() + "\n");
+  if (args.has("out")) io::write_file_atomic(args.get("out"), report.to_json() + "\n");
   if (args.flag("json")) {
     std::cout << report.to_json() << "\n";
   } else {
