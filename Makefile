@@ -61,16 +61,18 @@ bench: build
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 
-# libFuzzer target for the safetensors parser, built with clang in its own build dir.
-# `make test` runs it briefly (FUZZ_TIME seconds); `make fuzz` runs it longer.
-FUZZ_BUILD ?= build-fuzz
-FUZZ_TIME  ?= 25
+# libFuzzer targets, one per parser of untrusted input, built with clang in their own build dir.
+# `make test` runs each for FUZZ_TIME seconds (8 s x 7 targets, about a minute); `make fuzz` runs each for
+# FUZZ_LONG seconds. Crashing inputs found once are kept in tests/fuzz/regressions/<target>/ and replayed first.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_TIME    ?= 8
+FUZZ_TARGETS := safetensors mergekit_yaml scene adapter_config csv jsonl tokenizer
 .PHONY: fuzz-build test-fuzz fuzz
 fuzz-build: deps
-	@cmake -S . -B $(FUZZ_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	@cmake -S . -B $(FUZZ_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" -DCMAKE_CXX_COMPILER=clang++ \
 	  -DMERGELAB_FUZZ=ON -DMERGELAB_GUI=OFF -DMERGELAB_BENCH=OFF -DMERGELAB_SANITIZE=OFF >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target safetensors_fuzz
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
 test-fuzz: fuzz-build
-	@./tests/fuzz/run.sh $(FUZZ_BUILD)/tests/safetensors_fuzz $(FUZZ_TIME)
+	@set -e; for t in $(FUZZ_TARGETS); do ./tests/fuzz/run.sh $$t $(FUZZ_BUILD) $(FUZZ_TIME); done
 fuzz: fuzz-build
-	@./tests/fuzz/run.sh $(FUZZ_BUILD)/tests/safetensors_fuzz $(or $(FUZZ_LONG),600)
+	@set -e; for t in $(FUZZ_TARGETS); do ./tests/fuzz/run.sh $$t $(FUZZ_BUILD) $(or $(FUZZ_LONG),600); done

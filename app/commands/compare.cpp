@@ -43,6 +43,8 @@ int run_compare(int argc, char** argv) {
       // Integer and bool tensors are copied, never merged: equal means the same dtype and bytes.
       const auto ra = a.raw(t.name), rb = b.raw(t.name);
       const bool equal = t.dtype == u->dtype && ra.size() == rb.size() && std::equal(ra.begin(), ra.end(), rb.begin());
+      a.check_intact();  // bytes read from a file that shrank under its map are not data
+      b.check_intact();
       if (!equal) same = false;
       if (!args.flag("quiet") || !equal)
         std::printf("%-40s %-14s %s%s\n", t.name.c_str(), ckpt::shape_string(t.shape).c_str(),

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "core/search/sweep.h"  // write_file_atomically
+#include "core/io/atomic_file.h"
 
 namespace mergelab::app {
 
@@ -60,7 +60,7 @@ std::string data_text(const std::vector<std::string>& data, const std::string& s
 }
 
 void emit_report(const ArgParser& args, const std::string& json, const std::function<void(std::ostream&)>& table) {
-  if (args.has("out")) search::write_file_atomically(args.get("out"), json + "\n");
+  if (args.has("out")) io::write_file_atomic(args.get("out"), json + "\n");
   if (args.flag("json")) std::cout << json << "\n";
   else table(std::cout);
 }

@@ -103,7 +103,7 @@ void write_results(const std::string& out, const search::TuningProblem& problem,
     history << g.generation << "," << g.evaluations << "," << g.best << "," << g.mean << "," << g.best_so_far << "," << g.sigma << ","
             << problem.direction() << "\n";
   const std::filesystem::path dir = out;
-  search::write_file_atomically(dir / "evolve.csv", history.str());
+  io::write_file_atomic(dir / "evolve.csv", history.str());
   nlohmann::json j;
   j["best"] = nlohmann::json::object();
   for (std::size_t i = 0; i < r.space.size(); ++i) {
@@ -117,7 +117,7 @@ void write_results(const std::string& out, const search::TuningProblem& problem,
   j["evaluator"] = search::evaluator_name(problem.evaluator());
   j["evaluations"] = r.evaluations;
   j["stop"] = search::cmaes_stop_name(r.stop);
-  search::write_file_atomically(dir / "evolve.json", j.dump(2) + "\n");
+  io::write_file_atomic(dir / "evolve.json", j.dump(2) + "\n");
   recipe::write_mergekit_yaml(problem.recipe_at(r.space, r.best), (dir / "best.yml").string());
   std::printf("wrote %s/evolve.csv, evolve.json, best.yml\n", out.c_str());
 }

@@ -19,7 +19,7 @@
 #include "core/lm/model.h"
 #include "core/lm/sgemm.h"
 #include "core/lm/model_tasks.h"
-#include "core/search/parallel.h"
+#include "core/io/parallel.h"
 
 namespace mergelab::app {
 namespace {

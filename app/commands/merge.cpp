@@ -145,6 +145,7 @@ int run_merge_command(int argc, char** argv) {
       }
     }
   };
+  opt.on_note = [](const std::string& note) { std::cerr << "mergelab merge: " << note << "\n"; };
   opt.cancel = &g_cancel;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);

@@ -39,6 +39,7 @@
 #include "app/gui/scene.h"
 #include "app/gui/svg.h"
 #include "app/gui_entry.h"
+#include "core/io/atomic_file.h"
 #include "core/scene/scene_file.h"
 #include "widgets/imgui_compat.h"
 #include "widgets/layout_audit.h"
@@ -600,14 +601,10 @@ std::vector<unsigned char> read_pixels(int fb_h, int x, int y, int w, int h) {
 
 /// Encodes and writes a PNG through a temporary file. Returns a message for the status line.
 std::string write_png_file(const std::string& path, std::vector<unsigned char> px, int w, int h) {
-  const std::string tmp = path + ".tmp.png";
-  if (!stbi_write_png(tmp.c_str(), w, h, 4, px.data(), w * 4)) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write '" + path + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error("cannot write '" + path + "' (" + ec.message() + ")");
+  std::string png;
+  const auto append = [](void* to, void* data, int n) { static_cast<std::string*>(to)->append(static_cast<char*>(data), n); };
+  if (!stbi_write_png_to_func(append, &png, w, h, 4, px.data(), w * 4)) throw std::runtime_error("cannot encode '" + path + "'");
+  io::write_file_atomic(path, png);
   return "wrote " + path + " (" + std::to_string(w) + "x" + std::to_string(h) + ")";
 }
 
@@ -622,7 +619,7 @@ struct ExportJob {
 std::string run_export(ExportJob job) {
   std::string msg = write_png_file(job.png_path, std::move(job.pixels), job.w, job.h);
   for (const auto& [path, text] : job.svgs) {
-    scene::write_file_atomically(path, text);
+    io::write_file_atomic(path, text);
     msg += ", " + path;
   }
   return msg;
@@ -1220,7 +1217,7 @@ int run_gui(int argc, char** argv) {
         const std::string text = scene::to_json(capture_session(st, ui_json)).dump(2) + "\n";
         wf.last_session = path;
         io_jobs.push_back(std::async(std::launch::async, [path, text] {
-          scene::write_file_atomically(path, text);
+          io::write_file_atomic(path, text);
           return "saved session " + path;
         }));
       }
@@ -1331,7 +1328,7 @@ int run_gui(int argc, char** argv) {
       if (!opt.state_json.empty()) {
         const std::string s = state_json(ctx, st, wf).dump(1);
         if (s != last_state) {
-          scene::write_file_atomically(opt.state_json, s);
+          io::write_file_atomic(opt.state_json, s);
           last_state = s;
         }
       }

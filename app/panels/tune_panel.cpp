@@ -22,7 +22,7 @@
 #include "core/eval/dataset.h"
 #include "core/recipe/mergekit_yaml.h"
 #include "core/search/cmaes.h"
-#include "core/search/parallel.h"
+#include "core/io/parallel.h"
 #include "widgets/bar_chart.h"
 #include "widgets/canvas2d.h"
 #include "widgets/colormap.h"
@@ -530,7 +530,7 @@ void TunePanel::start_cmaes() {
         }
         const std::vector<Eigen::VectorXd> pop = es.ask();
         std::vector<double> f(pop.size(), std::numeric_limits<double>::infinity());
-        const size_t ran = search::parallel_for(
+        const size_t ran = io::parallel_for(
             pop.size(), threads,
             [&](size_t i) {
               try {

@@ -10,7 +10,7 @@
 
 #include "core/checkpoint/diagnostics.h"
 #include "core/recipe/recipe.h"
-#include "core/search/parallel.h"
+#include "core/io/parallel.h"
 
 namespace mergelab::analysis {
 
@@ -156,7 +156,7 @@ TaskVectorMaps task_vector_maps(const Layout& layout, const Eigen::VectorXf& the
     ++count;
     if (control.progress) control.progress(count, layout.size());
   };
-  const std::size_t ran = search::parallel_for(layout.size(), control.threads, body, on_done, control.cancel);
+  const std::size_t ran = io::parallel_for(layout.size(), control.threads, body, on_done, control.cancel);
   out.cancelled = ran < layout.size();
 
   Pool whole;

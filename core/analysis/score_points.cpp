@@ -1,6 +1,6 @@
 #include "core/analysis/score_points.h"
 
-#include "core/search/parallel.h"
+#include "core/io/parallel.h"
 
 namespace mergelab::analysis {
 
@@ -24,7 +24,7 @@ ScoredPoints score_points(std::size_t n, Eigen::Index size,
     if (control.on_point) control.on_point(index_offset + i, out.scores[i]);
     if (control.progress) control.progress(done, total);
   };
-  out.count = search::parallel_for(n, control.threads, body, on_done, control.cancel);
+  out.count = io::parallel_for(n, control.threads, body, on_done, control.cancel);
   out.cancelled = out.count < n;
   return out;
 }

@@ -2,7 +2,7 @@
 //
 // make_point(i, out) writes point i's flat weights into `out` (sized to the layout by the caller of the loop,
 // one buffer per item so threads never share one); the scorer then scores it. Items are handed out through
-// search::parallel_for, so progress/on_point are serialised and a cancel flag stops new points.
+// io::parallel_for, so progress/on_point are serialised and a cancel flag stops new points.
 #pragma once
 
 #include <Eigen/Core>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "core/checkpoint/strict_json.h"
@@ -46,6 +47,7 @@ struct Checkpoint::Impl {
   std::vector<std::unique_ptr<SafetensorsFile>> files;
   std::vector<TensorInfo> tensors;                       // sorted by name
   std::vector<std::pair<std::size_t, const TensorEntry*>> where;  // parallel to tensors: file index, entry
+  std::vector<std::string> warnings;
 
   std::size_t index_of(const std::string& name) const {
     auto it = std::lower_bound(tensors.begin(), tensors.end(), name,
@@ -82,6 +84,19 @@ std::string read_text_file(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The index's metadata.total_size against the tensors' bytes. Transformers ignores the field and real
+// indexes get it wrong (e.g. counting a tied embedding twice), so a mismatch is a warning, not an error.
+std::optional<std::string> total_size_warning(const ShardIndex& idx, const std::vector<TensorInfo>& tensors,
+                                              const std::string& index_path) {
+  const auto it = idx.metadata.find("total_size");
+  if (it == idx.metadata.end()) return std::nullopt;
+  std::uint64_t sum = 0;
+  for (const auto& t : tensors) sum += t.nbytes;
+  if (it->second == std::to_string(sum)) return std::nullopt;
+  return index_path + ": metadata total_size " + it->second + " does not match the " + std::to_string(sum) +
+         " bytes its tensors hold (the field is ignored)";
 }
 
 }  // namespace
@@ -150,6 +165,7 @@ Checkpoint Checkpoint::open(const std::string& path) {
     }
     for (const auto& [shard, fi] : file_of_shard)
       for (const auto& e : impl->files[fi]->tensors()) impl->add(fi, e);
+    if (auto w = total_size_warning(idx, impl->tensors, index_path)) impl->warnings.push_back(*w);
   } else {
     impl->files.push_back(std::make_unique<SafetensorsFile>(target.string()));
     for (const auto& e : impl->files[0]->tensors()) impl->add(0, e);
@@ -172,6 +188,7 @@ Checkpoint Checkpoint::open(const std::string& path) {
 
 const std::string& Checkpoint::path() const { return impl_->path; }
 bool Checkpoint::sharded() const { return impl_->sharded; }
+const std::vector<std::string>& Checkpoint::warnings() const { return impl_->warnings; }
 std::size_t Checkpoint::file_count() const { return impl_->files.size(); }
 const std::vector<TensorInfo>& Checkpoint::tensors() const { return impl_->tensors; }
 
@@ -210,6 +227,11 @@ void Checkpoint::read_f32(const std::string& name, std::span<float> dst, std::ui
   const auto bytes = raw(name);
   const std::size_t es = dtype_size(t.dtype);
   convert_to_f32(t.dtype, bytes.data() + first * es, dst.size(), dst.data());
+  impl_->files[impl_->where[i].first]->check_intact();
+}
+
+void Checkpoint::check_intact() const {
+  for (const auto& f : impl_->files) f->check_intact();
 }
 
 Eigen::VectorXf Checkpoint::read_vector(const std::string& name) const {

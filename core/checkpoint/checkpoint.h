@@ -72,6 +72,8 @@ class Checkpoint {
 
   const std::string& path() const;     ///< as given to open()
   bool sharded() const;                ///< true when opened through an index
+  /// What is odd but accepted (a sharded index whose total_size does not match its tensors' bytes).
+  const std::vector<std::string>& warnings() const;
   std::size_t file_count() const;      ///< number of safetensors files (shards)
   /// Every tensor, sorted by name (a stable order to stream in).
   const std::vector<TensorInfo>& tensors() const;
@@ -100,6 +102,10 @@ class Checkpoint {
   /// Drops a tensor's pages from the resident set (see MappedFile::release). Call after a tensor was merged
   /// so that resident memory does not grow with the number of tensors read.
   void release(const std::string& name) const;
+
+  /// Throws CheckpointError naming the file when one of its files shrank while mapped (see MappedFile):
+  /// whatever was read from raw() or direct pointers since must not be used. read_f32 checks by itself.
+  void check_intact() const;
 
  private:
   struct Impl;

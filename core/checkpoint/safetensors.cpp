@@ -11,6 +11,7 @@
 
 #include "core/checkpoint/error.h"
 #include "core/checkpoint/strict_json.h"
+#include "core/io/map_guard.h"
 
 namespace mergelab::ckpt {
 
@@ -75,6 +76,54 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& v, const 
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kLayoutRule =
+    "the tensors must cover the data section exactly, in any order, with no gap, overlap or trailing byte";
+
+std::string range(const TensorEntry& t) { return "[" + str(t.begin) + ", " + str(t.end) + "]"; }
+
+// Sorted by offsets, every tensor starts where the previous one ended and the last ends at the end of the
+// data section (the reference's rule: a file can then not also be read as another format, a polyglot).
+void check_layout(const SafetensorsHeader& h, const std::string& file_name) {
+  std::vector<const TensorEntry*> by_offset;
+  for (const auto& t : h.tensors) by_offset.push_back(&t);
+  std::sort(by_offset.begin(), by_offset.end(), [](const TensorEntry* a, const TensorEntry* b) {
+    if (a->begin != b->begin) return a->begin < b->begin;
+    return a->end != b->end ? a->end < b->end : a->name < b->name;
+  });
+  // Overlaps first (the most specific finding), then gaps, then bytes after the last tensor.
+  for (std::size_t i = 1; i < by_offset.size(); ++i) {
+    const TensorEntry& prev = *by_offset[i - 1];
+    const TensorEntry& cur = *by_offset[i];
+    if (cur.begin < prev.end)
+      throw CheckpointError(file_name, printable(cur.name),
+                            "data_offsets " + range(cur) + " overlap those of '" + printable(prev.name) + "' " +
+                                range(prev) + " (" + kLayoutRule + ")");
+  }
+  std::uint64_t expected = 0;
+  const TensorEntry* prev = nullptr;
+  for (const TensorEntry* t : by_offset) {
+    if (t->begin > expected) {
+      const std::string after = prev ? " after '" + printable(prev->name) + "' " + range(*prev) : " at the start";
+      throw CheckpointError(file_name, printable(t->name),
+                            "data_offsets " + range(*t) + " leave a gap of " + str(t->begin - expected) + " bytes [" +
+                                str(expected) + ", " + str(t->begin) + ")" + after + " (" + kLayoutRule + ")");
+    }
+    expected = t->end;
+    prev = t;
+  }
+  if (expected != h.data_bytes) {
+    const std::string last = prev ? "the last tensor, '" + printable(prev->name) + "', ends at " + str(expected)
+                                  : std::string("there are no tensors");
+    throw CheckpointError(file_name, "",
+                          str(h.data_bytes - expected) + " trailing bytes [" + str(expected) + ", " +
+                              str(h.data_bytes) + ") belong to no tensor (" + last + "; " + kLayoutRule + ")");
+  }
+}
+
+}  // namespace
+
 SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, std::uint64_t file_size,
                                            const std::string& file_name) {
   auto fail = [&](const std::string& problem) { return CheckpointError(file_name, "", problem); };
@@ -117,21 +166,7 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, std:
     h.tensors.push_back(std::move(t));
   }
 
-  // Non-empty byte ranges must not overlap.
-  std::vector<const TensorEntry*> by_offset;
-  for (const auto& t : h.tensors)
-    if (t.end > t.begin) by_offset.push_back(&t);
-  std::sort(by_offset.begin(), by_offset.end(), [](const TensorEntry* a, const TensorEntry* b) {
-    return a->begin != b->begin ? a->begin < b->begin : a->name < b->name;
-  });
-  for (std::size_t i = 1; i < by_offset.size(); ++i) {
-    const TensorEntry& prev = *by_offset[i - 1];
-    const TensorEntry& cur = *by_offset[i];
-    if (cur.begin < prev.end)
-      throw CheckpointError(file_name, printable(cur.name),
-                            "data_offsets [" + str(cur.begin) + ", " + str(cur.end) + "] overlap those of '" +
-                                printable(prev.name) + "' [" + str(prev.begin) + ", " + str(prev.end) + "]");
-  }
+  check_layout(h, file_name);
   std::sort(h.tensors.begin(), h.tensors.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return h;
 }
@@ -160,29 +195,43 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
       throw CheckpointError(path, "", std::string("cannot memory-map: ") + std::strerror(e));
     }
     data_ = static_cast<const std::byte*>(p);
+    guard_ = io::register_map(data_, size_);
   }
   ::close(fd);  // the mapping keeps the file alive
 }
 
 MappedFile::~MappedFile() {
+  io::unregister_map(guard_);
   if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
 }
 
-MappedFile::MappedFile(MappedFile&& o) noexcept : path_(std::move(o.path_)), data_(o.data_), size_(o.size_) {
+MappedFile::MappedFile(MappedFile&& o) noexcept
+    : path_(std::move(o.path_)), data_(o.data_), size_(o.size_), guard_(o.guard_) {
   o.data_ = nullptr;
   o.size_ = 0;
+  o.guard_ = -1;
 }
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   if (this != &o) {
+    io::unregister_map(guard_);
     if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
     path_ = std::move(o.path_);
     data_ = o.data_;
     size_ = o.size_;
+    guard_ = o.guard_;
     o.data_ = nullptr;
     o.size_ = 0;
+    o.guard_ = -1;
   }
   return *this;
+}
+
+void MappedFile::check_intact() const {
+  if (io::map_faulted(guard_))
+    throw CheckpointError(path_, "",
+                          "the file changed while it was being read (truncated under the memory map; was it "
+                          "overwritten or is a download still running?)");
 }
 
 void MappedFile::release(std::uint64_t offset, std::uint64_t length) const {
@@ -197,8 +246,21 @@ void MappedFile::release(std::uint64_t offset, std::uint64_t length) const {
 
 // ----------------------------------------------------------------------------------------- SafetensorsFile
 
-SafetensorsFile::SafetensorsFile(const std::string& path)
-    : map_(path), header_(parse_safetensors_header(map_.bytes(), map_.bytes().size(), path)) {}
+namespace {
+// The header, unless the file shrank while it was read (then that is the error, not what the zeros say).
+SafetensorsHeader parse_mapped_header(const MappedFile& map) {
+  try {
+    SafetensorsHeader h = parse_safetensors_header(map.bytes(), map.bytes().size(), map.path());
+    map.check_intact();
+    return h;
+  } catch (const CheckpointError&) {
+    map.check_intact();
+    throw;
+  }
+}
+}  // namespace
+
+SafetensorsFile::SafetensorsFile(const std::string& path) : map_(path), header_(parse_mapped_header(map_)) {}
 
 const TensorEntry* SafetensorsFile::find(const std::string& name) const {
   const auto& ts = header_.tensors;

@@ -12,7 +12,8 @@
 // with no duplicate keys at any level and nesting depth <= 64; `__metadata__` string -> string; each tensor an
 // object with a known dtype, a shape of non-negative integers whose element count and byte size do not overflow
 // u64, data_offsets [begin, end] with begin <= end <= data section size, end - begin == numel * dtype size, and
-// non-empty ranges that do not overlap. Gaps between ranges are accepted (the reference writer leaves none).
+// the strict layout of the reference reader: sorted by offsets the ranges tile the data section exactly (in any
+// order in the header; no gap, no overlap, no trailing byte), so no file is also valid as another format.
 // Any failure throws one CheckpointError naming the file (and the tensor when there is one).
 #pragma once
 
@@ -59,6 +60,8 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, std:
 
 /// A read-only memory map of a whole file (PROT_READ, MAP_PRIVATE). Movable, not copyable.
 /// An empty file maps to an empty span. Throws CheckpointError when the file cannot be opened or mapped.
+/// The map is guarded (core/io/map_guard.h): if the file is truncated while mapped, reads past its new end
+/// see zeros instead of killing the process, and check_intact() then throws naming the file.
 class MappedFile {
  public:
   explicit MappedFile(const std::string& path);
@@ -73,11 +76,15 @@ class MappedFile {
   /// Tells the kernel the pages of [offset, offset+length) may be dropped from this process's resident set
   /// (madvise MADV_DONTNEED; the data is re-read from the file if touched again). Safe to call at any time.
   void release(std::uint64_t offset, std::uint64_t length) const;
+  /// Throws CheckpointError "<file>: the file changed while it was being read ..." once a read of the map
+  /// faulted (call after reading, before using what was read).
+  void check_intact() const;
 
  private:
   std::string path_;
   const std::byte* data_ = nullptr;
   std::size_t size_ = 0;
+  int guard_ = -1;
 };
 
 /// A validated, memory-mapped safetensors file. Opening reads only the header pages; tensor bytes are paged
@@ -96,6 +103,8 @@ class SafetensorsFile {
   std::span<const std::byte> raw(const TensorEntry& t) const;
   /// See MappedFile::release; for one tensor's pages.
   void release(const TensorEntry& t) const;
+  /// See MappedFile::check_intact.
+  void check_intact() const { map_.check_intact(); }
 
  private:
   MappedFile map_;

@@ -27,22 +27,12 @@ struct SafetensorsWriter::Slot {
 
 namespace {
 
-std::string temp_name(const std::string& path) {
-  static std::atomic<unsigned> counter{0};
-  return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-}
-
-void pwrite_all(int fd, const std::byte* data, std::size_t n, std::uint64_t offset, const std::string& path,
+void pwrite_all(io::AtomicFile& file, const std::byte* data, std::size_t n, std::uint64_t offset,
                 const std::string& tensor) {
-  while (n > 0) {
-    const ssize_t w = ::pwrite(fd, data, n, static_cast<off_t>(offset));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      throw CheckpointError(path, tensor, std::string("write failed: ") + std::strerror(errno));
-    }
-    data += w;
-    n -= static_cast<std::size_t>(w);
-    offset += static_cast<std::uint64_t>(w);
+  try {
+    file.write_at(data, n, offset);
+  } catch (const io::IoError& e) {
+    throw CheckpointError(e.path(), tensor, e.problem());
   }
 }
 
@@ -90,27 +80,21 @@ SafetensorsWriter::SafetensorsWriter(std::string path, std::vector<TensorSpec> s
   file_bytes_ = data_offset_ + data_bytes;
   for (auto& s : slots_) s->offset += data_offset_;
 
-  tmp_path_ = temp_name(path_);
-  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw CheckpointError(path_, "", "cannot create " + tmp_path_ + ": " + std::strerror(errno));
-  if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) {
-    const std::string msg = std::string("cannot size the output: ") + std::strerror(errno);
-    ::close(fd_);
-    fd_ = -1;
-    ::unlink(tmp_path_.c_str());
-    throw CheckpointError(path_, "", msg);
+  try {
+    file_ = std::make_unique<io::AtomicFile>(path_, options_.overwrite);
+  } catch (const io::IoError& e) {
+    throw CheckpointError(path_, "", e.problem());
   }
+  if (::ftruncate(file_->fd(), static_cast<off_t>(file_bytes_)) != 0)
+    throw CheckpointError(path_, "", std::string("cannot size the output: ") + std::strerror(errno));
   std::byte len[8];
   std::uint64_t n = text.size();
   for (int i = 0; i < 8; ++i) len[i] = static_cast<std::byte>((n >> (8 * i)) & 0xffu);
-  pwrite_all(fd_, len, 8, 0, path_, "");
-  pwrite_all(fd_, reinterpret_cast<const std::byte*>(text.data()), text.size(), 8, path_, "");
+  pwrite_all(*file_, len, 8, 0, "");
+  pwrite_all(*file_, reinterpret_cast<const std::byte*>(text.data()), text.size(), 8, "");
 }
 
-SafetensorsWriter::~SafetensorsWriter() {
-  if (fd_ >= 0) ::close(fd_);
-  if (!finished_ && !tmp_path_.empty()) ::unlink(tmp_path_.c_str());
-}
+SafetensorsWriter::~SafetensorsWriter() = default;  // an uncommitted AtomicFile removes its temp file
 
 SafetensorsWriter::Slot& SafetensorsWriter::slot(const std::string& name) {
   const auto it = by_name_.find(name);
@@ -122,12 +106,12 @@ std::uint64_t SafetensorsWriter::file_bytes() const { return file_bytes_; }
 
 void SafetensorsWriter::write_raw(const std::string& name, std::span<const std::byte> bytes, std::uint64_t first_byte) {
   Slot& s = slot(name);
-  if (finished_ || fd_ < 0) throw CheckpointError(path_, name, "write after finish()");
+  if (finished_ || !file_) throw CheckpointError(path_, name, "write after finish()");
   if (first_byte > s.nbytes || bytes.size() > s.nbytes - first_byte)
     throw CheckpointError(path_, name, "byte block [" + std::to_string(first_byte) + ", " +
                                            std::to_string(first_byte + bytes.size()) + ") is outside the tensor's " +
                                            std::to_string(s.nbytes) + " bytes");
-  pwrite_all(fd_, bytes.data(), bytes.size(), s.offset + first_byte, path_, name);
+  pwrite_all(*file_, bytes.data(), bytes.size(), s.offset + first_byte, name);
   s.written += bytes.size();
 }
 
@@ -159,14 +143,14 @@ void SafetensorsWriter::finish() {
     if (s->written.load() != s->nbytes)
       throw CheckpointError(path_, s->spec.name, std::to_string(s->written.load()) + " of " +
                                                      std::to_string(s->nbytes) + " bytes were written");
-  if (options_.sync && ::fsync(fd_) != 0)
-    throw CheckpointError(path_, "", std::string("fsync failed: ") + std::strerror(errno));
-  const int rc = ::close(fd_);
-  fd_ = -1;
-  if (rc != 0) throw CheckpointError(path_, "", std::string("close failed: ") + std::strerror(errno));
   check_not_existing(path_, options_);
-  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0)
-    throw CheckpointError(path_, "", "cannot rename " + tmp_path_ + " into place: " + std::strerror(errno));
+  try {
+    file_->commit(options_.sync);
+  } catch (const io::IoError& e) {
+    file_.reset();
+    throw CheckpointError(path_, "", e.problem());
+  }
+  file_.reset();
   finished_ = true;
 }
 
@@ -241,21 +225,10 @@ void CheckpointWriter::finish() {
     for (const auto& [name, i] : shard_of_) index["weight_map"][name] = fs::path(shards_[i]->path()).filename().string();
     const std::string text = index.dump(2) + "\n";
     const std::string path = (fs::path(dir_) / "model.safetensors.index.json").string();
-    const std::string tmp = temp_name(path);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw CheckpointError(path, "", "cannot create " + tmp + ": " + std::strerror(errno));
     try {
-      pwrite_all(fd, reinterpret_cast<const std::byte*>(text.data()), text.size(), 0, path, "");
-    } catch (...) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw;
-    }
-    if (options_.sync) ::fsync(fd);
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-      ::unlink(tmp.c_str());
-      throw CheckpointError(path, "", std::string("cannot rename into place: ") + std::strerror(errno));
+      io::write_file_atomic(path, text, options_.sync);
+    } catch (const io::IoError& e) {
+      throw CheckpointError(path, "", e.problem());
     }
   }
   finished_ = true;

@@ -10,7 +10,8 @@
 //   w.write_raw("position_ids", bytes);            // any dtype: bytes as stored (integer/bool pass-through)
 //   w.finish();                                    // every byte written? -> rename temp files into place
 //
-// Files are written as "<final>.tmp-<pid>-<n>" beside their final name and renamed by finish(); a writer
+// Files are written through io::AtomicFile (a unique hidden temp name beside the final one, fsync, rename);
+// a writer
 // destroyed before finish() deletes its temporary files. Existing outputs are refused unless overwrite is set.
 // Header format as the reference writes it: `__metadata__` first, then tensors in data order, JSON padded
 // with spaces so that 8 + N is a multiple of 8; tensors stored back to back in spec order.
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "core/checkpoint/dtype.h"
+#include "core/io/atomic_file.h"
 
 namespace mergelab::ckpt {
 
@@ -72,9 +74,9 @@ class SafetensorsWriter {
  private:
   struct Slot;
   Slot& slot(const std::string& name);
-  std::string path_, tmp_path_;
+  std::string path_;
   WriterOptions options_;
-  int fd_ = -1;
+  std::unique_ptr<io::AtomicFile> file_;
   bool finished_ = false;
   std::uint64_t data_offset_ = 0, file_bytes_ = 0;
   std::vector<TensorSpec> specs_;

@@ -23,6 +23,8 @@
 #include "core/checkpoint/writer.h"
 #include "core/engine/output_files.h"
 #include "core/engine/slice_plan.h"
+#include "core/io/parallel.h"
+#include "core/io/staged_dir.h"
 #include "core/merge/breadcrumbs.h"
 #include "core/recipe/mergekit_yaml.h"
 
@@ -126,6 +128,12 @@ struct Sources {
     else if (models[static_cast<size_t>(m)].checkpoint) models[static_cast<size_t>(m)].checkpoint->release(name);
   }
   const Checkpoint& checkpoint(int m) const { return m < 0 ? *base : *models[static_cast<size_t>(m)].checkpoint; }
+  /// Throws naming the input file that shrank under its map (what was read from it is not data).
+  void check_intact() const {
+    if (base) base->check_intact();
+    for (const auto& in : models)
+      if (in.checkpoint) in.checkpoint->check_intact();
+  }
   void release(const std::string& name) const {
     if (base) base->release(name);
     for (const auto& in : models)
@@ -283,6 +291,9 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
   sources->reference = sources->base ? &*sources->base : &*sources->models.at(0).checkpoint;
   if (!sources->base && !sources->models.at(0).checkpoint) throw EngineError(plan.layout.models[0] + ": not a checkpoint");
   const Checkpoint& ref = *sources->reference;
+  if (sources->base) plan.warnings.insert(plan.warnings.end(), sources->base->warnings().begin(), sources->base->warnings().end());
+  for (const auto& in : sources->models)
+    if (in.checkpoint) plan.warnings.insert(plan.warnings.end(), in.checkpoint->warnings().begin(), in.checkpoint->warnings().end());
 
   // Compatibility: every model has every reference float tensor, same shape, float dtypes; non-float tensors are
   // copied from the reference, so every input that has one must hold the same dtype and bytes (mergekit's rule).
@@ -461,16 +472,25 @@ std::string MergePlan::describe() const {
 // ---- running ---------------------------------------------------------------------------------
 namespace {
 
-/// Removes a temporary folder unless released.
-struct TempDir {
-  std::string path;
-  bool keep = false;
-  ~TempDir() {
-    if (!keep && !path.empty()) {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
+// Conversion buffers for the merge workers: one set per running item, reused by the next item.
+class BufferPool {
+ public:
+  using Buffers = std::vector<std::vector<float>>;
+  std::unique_ptr<Buffers> take(size_t n) {
+    std::lock_guard lock(mu_);
+    if (free_.empty()) return std::make_unique<Buffers>(n);
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
   }
+  void give(std::unique_ptr<Buffers> b) {
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Buffers>> free_;
 };
 
 void check_destination(const MergePlan& plan, const std::string& dest, bool force) {
@@ -507,16 +527,13 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   fs::create_directories(parent, ec);
   if (!fs::is_directory(parent, ec)) throw EngineError(parent.string() + ": cannot create the output's parent folder");
 
-  static std::atomic<unsigned> counter{0};
-  TempDir tmp;
-  std::string tmp_name = ".";
-  tmp_name += dest.filename().string();
-  tmp_name += ".tmp-";
-  tmp_name += std::to_string(::getpid());
-  tmp_name += "-";
-  tmp_name += std::to_string(counter++);
-  tmp.path = (parent / tmp_name).string();
-  if (!fs::create_directory(tmp.path, ec)) throw EngineError(tmp.path + ": cannot create the temporary output folder");
+  std::optional<io::StagedDir> stage;
+  try {
+    stage.emplace(dest, opt.on_note);
+  } catch (const io::IoError& e) {
+    throw EngineError(e.what());
+  }
+  const std::string stage_path = stage->path().string();
 
   const Sources& src = *plan.sources;
   const auto& spec = *plan.method;
@@ -537,7 +554,7 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
                                                        {"mergelab_recipe", recipe::recipe_to_json(stored)},
                                                        {"mergelab_seed", std::to_string(plan.seed)}};
   std::optional<ckpt::CheckpointWriter> writer;
-  writer.emplace(tmp.path, specs, metadata,
+  writer.emplace(stage_path, specs, metadata,
                  ckpt::WriterOptions{.max_shard_bytes = opt.max_shard_bytes, .overwrite = false, .sync = opt.sync});
 
   const int threads = std::max(1, opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency()));
@@ -551,81 +568,73 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
     bytes_total += tensor_bytes.back();
   }
 
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
-  std::mutex mu;  // guards the error and the progress
-  std::string error;
+  std::mutex mu;  // guards the progress
   Progress progress;
   progress.tensors_total = plan.tensors.size();
   progress.bytes_total = bytes_total;
+  BufferPool pool;
 
-  auto worker = [&] {
-    std::vector<std::vector<float>> buffers(n_inputs);
-    while (!stop.load()) {
-      if (opt.cancel && opt.cancel->load()) {
-        stop = true;
-        break;
+  auto merge_tensor = [&](size_t i) {
+    const TensorPlan& t = plan.tensors[i];
+    try {
+      if (t.copied) {
+        const Checkpoint& from = t.model_sources.empty() ? *src.reference : src.checkpoint(t.model_sources[0].input);
+        const std::string& name = t.model_sources.empty() ? t.name : t.model_sources[0].name;
+        writer->write_raw(t.name, from.raw(name));
+        from.check_intact();
+        from.release(name);
+        return;
       }
-      const size_t i = next++;
-      if (i >= plan.tensors.size()) break;
-      const TensorPlan& t = plan.tensors[i];
+      auto buffers = pool.take(n_inputs);
+      merge::MergeInputs<float> in;
+      in.size = static_cast<Eigen::Index>(t.numel);
+      in.shape = t.shape;
+      // F32 inputs are read in place from the map; others are converted into this item's buffers.
+      size_t b = 0;
+      auto input = [&](int m, const std::string& name) -> const float* {
+        if (const float* p = src.direct(m, name)) return p;
+        if (buffers->size() <= b) buffers->resize(b + 1);
+        (*buffers)[b].resize(t.numel);
+        src.read(m, name, (*buffers)[b]);
+        return (*buffers)[b++].data();
+      };
+      if (t.model_sources.empty()) {
+        if (has_base) in.base = input(-1, t.name);
+        for (size_t m = 0; m < n_models; ++m) in.models.push_back(input(static_cast<int>(m), t.name));
+      } else {  // slices: each input's own tensor
+        if (t.base_source) in.base = input(t.base_source->input, t.base_source->name);
+        for (const auto& s : t.model_sources) in.models.push_back(input(s.input, s.name));
+      }
+      const Eigen::VectorXf out = merge::run_merge(spec, in, t.params);
+      src.check_intact();
+      writer->write(t.name, std::span<const float>(out.data(), static_cast<size_t>(out.size())));
+      pool.give(std::move(buffers));
+      if (t.model_sources.empty()) src.release(t.name);
+      if (t.base_source) src.release(t.base_source->input, t.base_source->name);
+      for (const auto& s : t.model_sources) src.release(s.input, s.name);
+    } catch (const std::exception& e) {
+      std::string what = e.what();
       try {
-        if (t.copied) {
-          const Checkpoint& from = t.model_sources.empty() ? *src.reference : src.checkpoint(t.model_sources[0].input);
-          const std::string& name = t.model_sources.empty() ? t.name : t.model_sources[0].name;
-          writer->write_raw(t.name, from.raw(name));
-          from.release(name);
-        } else {
-          merge::MergeInputs<float> in;
-          in.size = static_cast<Eigen::Index>(t.numel);
-          in.shape = t.shape;
-          // F32 inputs are read in place from the map; others are converted into this worker's buffers.
-          size_t b = 0;
-          auto input = [&](int m, const std::string& name) -> const float* {
-            if (const float* p = src.direct(m, name)) return p;
-            if (buffers.size() <= b) buffers.resize(b + 1);
-            buffers[b].resize(t.numel);
-            src.read(m, name, buffers[b]);
-            return buffers[b++].data();
-          };
-          if (t.model_sources.empty()) {
-            if (has_base) in.base = input(-1, t.name);
-            for (size_t m = 0; m < n_models; ++m) in.models.push_back(input(static_cast<int>(m), t.name));
-          } else {  // slices: each input's own tensor
-            if (t.base_source) in.base = input(t.base_source->input, t.base_source->name);
-            for (const auto& s : t.model_sources) in.models.push_back(input(s.input, s.name));
-          }
-          const Eigen::VectorXf out = merge::run_merge(spec, in, t.params);
-          writer->write(t.name, std::span<const float>(out.data(), static_cast<size_t>(out.size())));
-          if (t.model_sources.empty()) src.release(t.name);
-          if (t.base_source) src.release(t.base_source->input, t.base_source->name);
-          for (const auto& s : t.model_sources) src.release(s.input, s.name);
-        }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mu);
-        if (error.empty()) {
-          const std::string what = e.what();
-          error = what.find(t.name) != std::string::npos ? what : "tensor '" + t.name + "': " + what;
-        }
-        stop = true;
-        break;
+        src.check_intact();  // a read of a shrunk input fails the write (EFAULT): name the input instead
+      } catch (const std::exception& changed) {
+        what = changed.what();
       }
-      std::lock_guard lock(mu);
-      progress.tensors_done++;
-      progress.bytes_done += tensor_bytes[i];
-      progress.elapsed_s = std::chrono::duration<double>(clock::now() - start).count();
-      progress.eta_s = progress.bytes_done ? progress.elapsed_s * static_cast<double>(bytes_total - progress.bytes_done) /
-                                                 static_cast<double>(progress.bytes_done)
-                                           : 0.0;
-      progress.tensor = t.name;
-      if (opt.on_progress) opt.on_progress(progress);
+      throw EngineError(what.find(t.name) != std::string::npos ? what : "tensor '" + t.name + "': " + what);
     }
   };
-  std::vector<std::thread> pool;
-  for (int k = 0; k < threads; ++k) pool.emplace_back(worker);
-  for (auto& th : pool) th.join();
+  auto on_done = [&](size_t i) {
+    std::lock_guard lock(mu);
+    progress.tensors_done++;
+    progress.bytes_done += tensor_bytes[i];
+    progress.elapsed_s = std::chrono::duration<double>(clock::now() - start).count();
+    progress.eta_s = progress.bytes_done ? progress.elapsed_s * static_cast<double>(bytes_total - progress.bytes_done) /
+                                               static_cast<double>(progress.bytes_done)
+                                         : 0.0;
+    progress.tensor = plan.tensors[i].name;
+    if (opt.on_progress) opt.on_progress(progress);
+  };
+  io::parallel_for(plan.tensors.size(), threads, merge_tensor, on_done, opt.cancel);
 
-  if (!error.empty()) throw EngineError(error);
   if (opt.cancel && opt.cancel->load() && progress.tensors_done < plan.tensors.size()) throw Cancelled();
   try {
     writer->finish();
@@ -635,40 +644,28 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   writer.reset();
   for (const auto& f : plan.copied_files) {
     if (plan.generated_files.count(fs::path(f).filename().string())) continue;
-    fs::copy_file(f, fs::path(tmp.path) / fs::path(f).filename(), ec);
+    fs::copy_file(f, fs::path(stage_path) / fs::path(f).filename(), ec);
     if (ec) throw EngineError(f + ": cannot copy into the output (" + ec.message() + ")");
   }
   for (const auto& [name, text] : plan.generated_files) {
-    std::ofstream g(fs::path(tmp.path) / name, std::ios::binary);
+    std::ofstream g(fs::path(stage_path) / name, std::ios::binary);
     g << text;
-    if (!g.flush()) throw EngineError(tmp.path + ": cannot write " + name);
+    if (!g.flush()) throw EngineError(stage_path + ": cannot write " + name);
   }
   {
     recipe::Recipe yaml = stored;
-    std::ofstream y(fs::path(tmp.path) / "mergekit_config.yml");
+    std::ofstream y(fs::path(stage_path) / "mergekit_config.yml");
     y << recipe::to_mergekit_yaml(yaml);
-    if (!y) throw EngineError(tmp.path + ": cannot write mergekit_config.yml");
+    if (!y) throw EngineError(stage_path + ": cannot write mergekit_config.yml");
   }
   if (opt.cancel && opt.cancel->load()) throw Cancelled();
 
   // Into place: the old destination (with --force) is moved aside first and removed after.
-  std::string old;
-  if (fs::exists(dest, ec)) {
-    std::string old_name = ".";
-    old_name += dest.filename().string();
-    old_name += ".old-";
-    old_name += std::to_string(::getpid());
-    old = (parent / old_name).string();
-    fs::rename(dest, old, ec);
-    if (ec) throw EngineError(dest.string() + ": cannot move the existing folder aside (" + ec.message() + ")");
+  try {
+    stage->commit(opt.force, opt.sync);
+  } catch (const io::IoError& e) {
+    throw EngineError(e.what());
   }
-  fs::rename(tmp.path, dest, ec);
-  if (ec) {
-    if (!old.empty()) fs::rename(old, dest, ec);
-    throw EngineError(dest.string() + ": cannot rename the finished output into place");
-  }
-  tmp.path.clear();
-  if (!old.empty()) fs::remove_all(old, ec);
 
   RunReport report;
   report.tensors = plan.tensors.size();

@@ -120,6 +120,7 @@ struct RunOptions {
   bool force = false;                    ///< replace an existing out_dir
   bool sync = true;                      ///< fsync output files before renaming
   std::function<void(const Progress&)> on_progress;  ///< called after each tensor (serialised)
+  std::function<void(const std::string&)> on_note;   ///< stale staging folders removed (from the calling thread)
   const std::atomic<bool>* cancel = nullptr;
 };
 

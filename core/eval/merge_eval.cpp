@@ -11,7 +11,7 @@
 #include "core/checkpoint/checkpoint.h"
 #include "core/checkpoint/writer.h"
 #include "core/engine/engine.h"  // tensor_seed: the engine's per-tensor seeds
-#include "core/search/sweep.h"  // write_file_atomically
+#include "core/io/atomic_file.h"
 
 namespace mergelab::eval {
 
@@ -159,7 +159,7 @@ void MergeFamily::write_checkpoint(const Eigen::VectorXf& flat, const std::files
     if (config_.num_labels > 0) j["num_labels"] = config_.num_labels;
     config = j.dump(2) + "\n";
   }
-  search::write_file_atomically(dir / "config.json", config);
+  io::write_file_atomic(dir / "config.json", config);
   std::vector<ckpt::TensorSpec> specs;
   for (const auto& s : layout_) specs.push_back({s.name, ckpt::DType::F32, s.shape});
   ckpt::CheckpointWriter writer(dir.string(), specs, {{"format", "pt"}}, {.max_shard_bytes = 0, .overwrite = true, .sync = false});

@@ -11,7 +11,7 @@
 
 #include "core/lm/forward.h"
 #include "core/lm/lm_error.h"
-#include "core/search/parallel.h"
+#include "core/io/parallel.h"
 
 namespace mergelab::lm {
 namespace {
@@ -95,7 +95,7 @@ LmReport evaluate(const LmModel& model, const std::vector<PreparedTask>& tasks, 
   std::atomic<bool> stop{false};
   std::mutex progress_mutex;
   double last_report = 0;
-  const int threads = std::max(1, std::min<int>(search::resolve_threads(options.threads), static_cast<int>(jobs.size())));
+  const int threads = std::max(1, std::min<int>(io::resolve_threads(options.threads), static_cast<int>(jobs.size())));
 
   auto worker = [&](std::size_t) {
     Scratch s(model, capacity);
@@ -170,7 +170,7 @@ LmReport evaluate(const LmModel& model, const std::vector<PreparedTask>& tasks, 
       }
     }
   };
-  search::parallel_for(static_cast<std::size_t>(threads), threads, worker);
+  io::parallel_for(static_cast<std::size_t>(threads), threads, worker);
 
   LmReport r;
   r.window = W;

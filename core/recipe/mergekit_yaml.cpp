@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/checkpoint/lora.h"
+#include "core/io/atomic_file.h"
 #include "core/recipe/suggest.h"
 
 namespace mergelab::recipe {
@@ -444,18 +445,10 @@ std::string to_mergekit_yaml(const Recipe& r, const std::string& target_dir) {
 void write_mergekit_yaml(const Recipe& recipe, const std::string& path) {
   std::string dir = fs::path(path).parent_path().string();
   const std::string text = to_mergekit_yaml(recipe, dir.empty() ? "." : dir);
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw RecipeError(path + ": cannot write");
-    out << text;
-    if (!out.flush()) throw RecipeError(path + ": cannot write");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw RecipeError(path + ": cannot rename the temporary file into place");
+  try {
+    io::write_file_atomic(path, text);
+  } catch (const io::IoError& e) {
+    throw RecipeError(e.what());
   }
 }
 

@@ -77,8 +77,4 @@ std::string base64_decode(const std::string& text);
 /// The *.json files of a folder, sorted by name (the lecture's order: "01_...", "02_...").
 std::vector<std::string> list_scene_files(const std::string& dir);
 
-/// Writes text to path through a temporary file and a rename (readers never see half a file).
-/// Throws std::runtime_error naming the path.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 }  // namespace mergelab::scene

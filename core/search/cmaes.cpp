@@ -5,7 +5,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "core/search/parallel.h"
+#include "core/io/parallel.h"
 
 namespace mergelab::search {
 
@@ -215,7 +215,7 @@ CmaesResult minimize(const ScalarObjective& objective, const Eigen::VectorXd& x0
     }
     const auto& points = es.ask();
     std::vector<double> values(points.size(), std::numeric_limits<double>::quiet_NaN());
-    const size_t done = parallel_for(
+    const size_t done = io::parallel_for(
         points.size(), options.threads, [&](size_t k) { values[k] = objective(points[k]); }, {}, cancel);
     if (done < points.size()) {  // cancelled in the middle of a generation: drop it
       stop = CmaesStop::Cancelled;

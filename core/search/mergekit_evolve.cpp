@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/checkpoint/lora.h"
+#include "core/io/atomic_file.h"
 #include "core/search/sweep.h"
 
 namespace mergelab::search {
@@ -210,9 +211,9 @@ void write_mergekit_evolve(const std::string& dir, const MergekitEvolveExport& e
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error(dir + ": cannot create the folder (" + ec.message() + ")");
-  write_file_atomically(fs::path(dir) / "genome.yml", e.genome_yaml);
+  io::write_file_atomic(fs::path(dir) / "genome.yml", e.genome_yaml);
   const fs::path script = fs::path(dir) / "run.sh";
-  write_file_atomically(script, e.run_sh);
+  io::write_file_atomic(script, e.run_sh);
   fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add,
                   ec);
   if (ec) throw std::runtime_error(script.string() + ": cannot make it executable (" + ec.message() + ")");

@@ -14,7 +14,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "core/search/parallel.h"
+#include "core/io/parallel.h"
+#include "core/io/atomic_file.h"
 
 namespace mergelab::search {
 
@@ -130,7 +131,7 @@ SweepResult run_sweep(const SweepGrid& grid, const PointObjective& objective, co
   for (size_t i = 0; i < total; ++i) result.rows[i].params = grid.point(i);
   const auto t0 = clock::now();
   size_t done = 0;
-  parallel_for(
+  io::parallel_for(
       total, options.threads,
       [&](size_t i) {
         SweepRow& row = result.rows[i];
@@ -259,45 +260,12 @@ std::string SweepResult::to_json(const std::string& best_metric, bool maximize) 
 }
 
 void SweepResult::write_csv(const std::filesystem::path& path, const std::string& direction) const {
-  write_file_atomically(path, to_csv(direction));
+  io::write_file_atomic(path, to_csv(direction));
 }
 
 void SweepResult::write_json(const std::filesystem::path& path, const std::string& best_metric, bool maximize) const {
-  write_file_atomically(path, to_json(best_metric, maximize) + "\n");
+  io::write_file_atomic(path, to_json(best_metric, maximize) + "\n");
 }
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  static std::atomic<unsigned> counter{0};
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  const std::filesystem::path tmp =
-      dir / ("." + path.filename().string() + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter++));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error(path.string() + ": cannot write (" + std::strerror(errno) + ")");
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw std::runtime_error(path.string() + ": write failed (" + why + ")");
-    }
-    written += static_cast<size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  const int sync_errno = errno;
-  const bool closed = ::close(fd) == 0;
-  if (!synced || !closed) {
-    const std::string why = std::strerror(synced ? errno : sync_errno);
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(path.string() + ": write failed (" + why + ")");
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(path.string() + ": cannot replace the file (" + why + ")");
-  }
-}
 
 }  // namespace mergelab::search

@@ -106,8 +106,4 @@ using PointObjective = std::function<MetricMap(const std::vector<double>& params
 
 SweepResult run_sweep(const SweepGrid& grid, const PointObjective& objective, const SweepOptions& options = {});
 
-/// Writes `text` to `path` through a temporary file in the same folder and a rename, so readers never see
-/// a half-written file. Throws std::runtime_error naming the file on failure.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
-
 }  // namespace mergelab::search

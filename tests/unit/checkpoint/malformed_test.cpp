@@ -125,6 +125,23 @@ std::string make_case(const std::string& kind, std::mt19937& rng, const fs::path
     c.extra = "'" + vname + "'";
     return single(file_bytes(header_json(l.entries), std::max<std::size_t>(l.data_bytes, b + size)));
   }
+  if (kind == "gap_between_tensors") {  // every tensor after the victim moves up: a hole, a polyglot's room
+    const std::uint64_t gap = 4 * (1 + rng() % 50);
+    for (std::size_t i = victim; i < l.entries.size(); ++i)
+      l.entries[i].offsets = "[" + std::to_string(l.begin[i] + gap) + "," + std::to_string(l.end[i] + gap) + "]";
+    c.tensor = vname;
+    c.problem = "leave a gap of " + std::to_string(gap) + " bytes [" + std::to_string(l.begin[victim]) + ", " +
+                std::to_string(l.begin[victim] + gap) + ")";
+    c.extra = "no gap, overlap or trailing byte";
+    return single(file_bytes(header_json(l.entries), l.data_bytes + gap));
+  }
+  if (kind == "trailing_bytes") {
+    const std::size_t extra = 1 + rng() % 300;
+    c.problem = std::to_string(extra) + " trailing bytes [" + std::to_string(l.data_bytes) + ", " +
+                std::to_string(l.data_bytes + extra) + ") belong to no tensor";
+    c.extra = "no gap, overlap or trailing byte";
+    return single(file_bytes(header_json(l.entries), l.data_bytes + extra));
+  }
   if (kind == "out_of_range_offsets") {
     const std::uint64_t size = l.end[victim] - l.begin[victim];
     const std::uint64_t b = l.data_bytes + 4 * (rng() % 100);
@@ -234,7 +251,7 @@ const std::vector<std::string> kKinds = {
     "size_not_matching_shape", "begin_after_end",      "unknown_dtype",            "duplicate_names",
     "shape_product_overflow",  "negative_shape",       "index_missing_shard",      "index_tensor_not_in_shard",
     "index_unlisted_tensor",   "index_path_traversal", "tensor_in_two_shards",     "index_invalid_json",
-    "index_duplicate_entry"};
+    "index_duplicate_entry",   "gap_between_tensors",  "trailing_bytes"};
 
 std::set<std::string> listing(const fs::path& dir) {
   std::set<std::string> s;
@@ -280,20 +297,22 @@ TEST(Malformed, OverlapMessageNamesBothTensors) {
     Checkpoint::open(f);
     FAIL();
   } catch (const CheckpointError& e) {
-    EXPECT_EQ(std::string(e.what()), f + ": tensor 'b': data_offsets [8, 16] overlap those of 'a' [0, 16]");
+    EXPECT_EQ(std::string(e.what()), f + ": tensor 'b': data_offsets [8, 16] overlap those of 'a' [0, 16] (the "
+                                         "tensors must cover the data section exactly, in any order, with no gap, "
+                                         "overlap or trailing byte)");
   }
 }
 
 TEST(Malformed, EdgeCasesThatAreValid) {
   TempDir dir;
-  // scalar (shape []), zero-size tensors sharing an offset, no metadata, a gap before the last tensor
+  // scalar (shape []), zero-size tensors sharing an offset, no metadata, header order unlike data order
   const std::string f = dir.file("ok.safetensors");
-  write_file(f, file_bytes(header_json({{"s", "F64", "[]", "[0,8]"},
+  write_file(f, file_bytes(header_json({{"i", "I64", "[1]", "[8,16]"},
                                         {"z1", "F32", "[0,5]", "[8,8]"},
-                                        {"z2", "BF16", "[3,0]", "[8,8]"},
-                                        {"i", "I64", "[1]", "[16,24]"}},
+                                        {"s", "F64", "[]", "[0,8]"},
+                                        {"z2", "BF16", "[3,0]", "[8,8]"}},
                                        ""),
-                           24));
+                           16));
   const Checkpoint ck = Checkpoint::open(f);
   EXPECT_EQ(ck.tensors().size(), 4u);
   EXPECT_EQ(ck.at("s").numel, 1u);

@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <functional>
 
-namespace mergelab::search {
+namespace mergelab::io {
 
 /// Number of threads to use for `requested` (<= 0 means std::thread::hardware_concurrency(), at least 1).
 int resolve_threads(int requested);
@@ -20,4 +20,4 @@ std::size_t parallel_for(std::size_t n, int threads, const std::function<void(st
                          const std::function<void(std::size_t)>& on_done = {},
                          const std::atomic<bool>* cancel = nullptr);
 
-}  // namespace mergelab::search
+}  // namespace mergelab::io

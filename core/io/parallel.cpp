@@ -1,4 +1,4 @@
-#include "core/search/parallel.h"
+#include "core/io/parallel.h"
 
 #include <algorithm>
 #include <exception>
@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-namespace mergelab::search {
+namespace mergelab::io {
 
 int resolve_threads(int requested) {
   if (requested > 0) return requested;
@@ -53,4 +53,4 @@ std::size_t parallel_for(std::size_t n, int threads, const std::function<void(st
   return ran.load();
 }
 
-}  // namespace mergelab::search
+}  // namespace mergelab::io
