@@ -14,8 +14,11 @@
 #include "core/eval/external.h"
 #include "core/eval/mlp.h"
 #include "core/engine/engine.h"
+#include "core/engine/preflight.h"
+#include "core/engine/stages.h"
 #include "core/lm/config.h"
 #include "core/recipe/mergekit_yaml.h"
+#include "core/recipe/multi_stage.h"
 
 namespace mergelab::app {
 namespace {
@@ -61,6 +64,34 @@ int evaluate_output(const ArgParser& args, const std::string& out_dir) {
   return status;
 }
 
+// A multi-stage file: every stage in dependency order, intermediates in the stage cache.
+int run_stages_command(const ArgParser& args, const recipe::MultiRecipe& multi, const std::string& cache, uint32_t seed) {
+  engine::StageOptions so;
+  so.cache_dir = cache;
+  so.seed = seed;
+  so.run.out_dir = args.get("out");
+  so.run.threads = static_cast<int>(args.get_int("threads"));
+  so.run.force = args.flag("force");
+  if (args.has("max-shard-size")) so.run.max_shard_bytes = engine::parse_size(args.get("max-shard-size"));
+  const bool quiet = args.flag("quiet");
+  so.on_stage = [&](const std::string& name, bool reused) {
+    if (!quiet) std::fprintf(stderr, "stage %s: %s\n", name.c_str(), reused ? "unchanged, cached output reused" : "merging");
+  };
+  so.run.cancel = &g_cancel;
+  std::signal(SIGINT, on_interrupt);
+  try {
+    const engine::StageReport rep = engine::run_stages(multi, so);
+    if (!quiet)
+      std::fprintf(stderr, "merged %zu stage(s), reused %zu, final output in %s\n", rep.merged.size(), rep.reused.size(),
+                   so.run.out_dir.c_str());
+  } catch (const engine::Cancelled&) {
+    std::cerr << "\nmergelab merge: interrupted; the stage being merged was not written\n";
+    return 130;
+  }
+  std::signal(SIGINT, SIG_DFL);
+  return evaluate_output(args, so.run.out_dir);
+}
+
 int run_merge_command(int argc, char** argv) {
   ArgParser args("mergelab merge",
                  "Merges the checkpoints a mergekit YAML config names (merge_method, base_model, models with their\n"
@@ -72,7 +103,10 @@ int run_merge_command(int argc, char** argv) {
   args.add_option("threads", "N", "worker threads (default: all cores)", "0");
   args.add_option("seed", "S", "seed of the random methods (dare_*, della*): tensor masks use S xor hash(name)", "0");
   args.add_option("max-shard-size", "SIZE", "split the output into shards of at most SIZE (e.g. 2GB, 500MB)");
-  args.add_flag("dry-run", "print the resolved plan (parameters per tensor group, output size) and write nothing");
+  args.add_flag("dry-run", "pre-flight only: check everything from headers and config files (no tensor data read), print "
+                           "the plan (parameters per tensor group, bytes, peak memory and time estimates) and write nothing");
+  args.add_option("stage-cache", "DIR", "multi-stage files: folder of the intermediate stages, reused while their recipe "
+                                        "and inputs are unchanged (default: OUT.stages)");
   args.add_flag("force", "replace an existing output folder");
   args.add_flag("print-yaml", "print the config as MergeLab reads it, written back as mergekit YAML, and exit");
   args.add_flag("quiet", "no progress output");
@@ -94,18 +128,27 @@ int run_merge_command(int argc, char** argv) {
   if (threads < 0) throw CliError("--threads must be >= 0");
   if (seed < 0 || seed > 0xffffffffL) throw CliError("--seed must be in [0, 4294967295]");
 
-  recipe::Recipe r = recipe::read_mergekit_yaml(config);
-  for (const auto& w : r.warnings) std::cerr << "mergelab merge: warning: " << w << "\n";
+  const recipe::MultiRecipe multi = recipe::read_recipes(config);
+  const recipe::Recipe& r = multi.stages.back().recipe;
+  for (const auto& st : multi.stages)
+    for (const auto& w : st.recipe.warnings) std::cerr << "mergelab merge: warning: " << w << "\n";
   if (args.flag("print-yaml")) {
-    std::cout << recipe::to_mergekit_yaml(r);
+    for (const auto& st : multi.stages)
+      std::cout << (multi.stages.size() > 1 ? "---\nname: " + st.name + "\n" : "") << recipe::to_mergekit_yaml(st.recipe);
     return 0;
   }
-  engine::MergePlan plan = engine::plan_merge(r, {.seed = static_cast<uint32_t>(seed)});
+  const std::string cache = args.has("stage-cache") ? args.get("stage-cache") : args.has("out") ? args.get("out") + ".stages" : "";
   if (args.flag("dry-run")) {
-    std::cout << plan.describe();
+    const engine::PreflightOptions po{.seed = static_cast<uint32_t>(seed), .threads = static_cast<int>(threads)};
+    const engine::Preflight p = multi.stages.size() > 1 ? engine::preflight_stages(multi, po, cache)
+                                                        : engine::preflight_recipe(r, po);
+    if (!p.ok) throw std::runtime_error(p.error);
+    std::cout << p.text();
     return 0;
   }
   if (!args.has("out")) throw CliError("--out DIR is required (or use --dry-run / --print-yaml)");
+  if (multi.stages.size() > 1) return run_stages_command(args, multi, cache, static_cast<uint32_t>(seed));
+  engine::MergePlan plan = engine::plan_merge(r, {.seed = static_cast<uint32_t>(seed)});
   engine::RunOptions opt;
   opt.out_dir = args.get("out");
   opt.threads = static_cast<int>(threads);

@@ -25,6 +25,7 @@
 #include "core/engine/slice_plan.h"
 #include "core/io/parallel.h"
 #include "core/io/staged_dir.h"
+#include "core/engine/vocab.h"
 #include "core/merge/breadcrumbs.h"
 #include "core/recipe/mergekit_yaml.h"
 
@@ -231,6 +232,28 @@ std::optional<DType> forced_dtype(const recipe::Recipe& r) {
   return std::nullopt;
 }
 
+/// check_vocab_rows over the opened inputs (base first, then the models), and with a tokenizer_source the mapping
+/// into the output vocabulary; nullopt when nothing is re-ordered.
+std::optional<VocabMapping> vocab_mapping(const recipe::Recipe& r, const Sources& s, const recipe::MergeLayout& layout) {
+  std::vector<VocabInput> in;
+  bool adapters = false;
+  if (s.base) in.push_back({layout.base, &*s.base});
+  for (size_t m = 0; m < s.models.size(); ++m) {
+    if (s.models[m].checkpoint) in.push_back({layout.models[m], &*s.models[m].checkpoint});
+    adapters = adapters || !s.models[m].checkpoint;
+  }
+  check_vocab_rows(r, in);
+  if (r.tokenizer_source.empty()) return std::nullopt;
+  int base = -1;
+  for (size_t k = 0; k < in.size(); ++k)
+    if (base < 0 && !r.base_model.empty() && canonical(in[k].path) == canonical(recipe::resolve_path(r, r.base_model)))
+      base = static_cast<int>(k);
+  VocabMapping m = map_vocabularies(r, in, base);
+  if (m.identity) return std::nullopt;
+  if (adapters) throw EngineError(r.source + ": tokenizer_source with vocabularies that differ cannot be combined with LoRA adapters");
+  return m;
+}
+
 /// A `slices:` recipe: every distinct source opened once as a model input; tensors routed by core/engine/slice_plan.
 MergePlan plan_sliced_merge(MergePlan plan) {
   SlicedPlan s = plan_slices(plan.recipe, plan.seed, forced_dtype(plan.recipe));
@@ -298,6 +321,7 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
   // Compatibility: every model has every reference float tensor, same shape, float dtypes; non-float tensors are
   // copied from the reference, so every input that has one must hold the same dtype and bytes (mergekit's rule).
   const std::string ref_path = sources->base ? plan.layout.base : plan.layout.models[0];
+  const std::optional<VocabMapping> vocab = vocab_mapping(r, *sources, plan.layout);
   auto not_merged = [](const ckpt::TensorInfo& t) { return !ckpt::dtype_is_float(t.dtype); };
   for (size_t m = 0; m < sources->models.size(); ++m) {
     const Input& in = sources->models[m];
@@ -322,8 +346,9 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
                                 ") missing; " + ref_path + "'s copy is written");
         continue;
       }
-      if (!mt) throw EngineError(in.path + ": tensor '" + t.name + "': missing (" + ref_path + " has it)");
-      if (mt->shape != t.shape)
+      if (!mt) throw EngineError(in.path + ": tensor '" + t.name + "': missing (" + ref_path +
+                                 " has it); every model must have the same tensors: merge models of one architecture");
+      if (mt->shape != t.shape && !(vocab && arch::is_vocab_tensor(t.name) && t.shape.size() == 2))
         throw EngineError(in.path + ": tensor '" + t.name + "': shape " + ckpt::shape_string(mt->shape) + " differs from " +
                           ref_path + "'s " + ckpt::shape_string(t.shape));
       if (not_merged(t) || not_merged(*mt)) {
@@ -333,6 +358,7 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
                             (not_merged(t) && not_merged(*mt)
                                  ? "; non-float tensors are copied, not merged, so every input must hold the same"
                                  : "; only float tensors (F32, F16, BF16, F64) can be merged"));
+        if (!options.read_data) continue;  // pre-flight: headers only
         const auto a = ref.raw(t.name), b = in.checkpoint->raw(t.name);
         const bool same = a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
         ref.release(t.name);
@@ -384,8 +410,21 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
       throw EngineError((r.source.empty() ? std::string() : r.source + ": ") + e.what() + " (tensor '" + t.name + "')");
     }
     tp.input_bytes = t.nbytes * n_inputs;
-    plan.input_bytes += t.nbytes * n_inputs;
-    plan.output_bytes += t.numel * ckpt::dtype_size(tp.out_dtype);
+    if (vocab && arch::is_vocab_tensor(t.name) && t.shape.size() == 2) {
+      std::vector<int> slots;
+      std::vector<const Checkpoint*> cks;
+      int base_slot = -1;
+      for (int k = sources->base ? -1 : 0; k < static_cast<int>(sources->models.size()); ++k) {
+        if (k >= 0 && !r.base_model.empty() && plan.layout.entry.size() > static_cast<size_t>(k) && plan.layout.entry[static_cast<size_t>(k)] < 0)
+          base_slot = static_cast<int>(slots.size());  // slerp: the base is model 0
+        if (k < 0) base_slot = 0;
+        slots.push_back(static_cast<int>(slots.size()));
+        cks.push_back(&sources->checkpoint(k));
+      }
+      plan_vocab_tensor(tp, *vocab, slots, cks, std::vector<std::string>(slots.size(), t.name), base_slot);
+    }
+    plan.input_bytes += tp.input_bytes;
+    plan.output_bytes += tp.numel * ckpt::dtype_size(tp.out_dtype);
     plan.tensors.push_back(std::move(tp));
   }
   if (plan.tensors.empty()) throw EngineError(ref_path + ": no tensors to merge");
@@ -493,6 +532,34 @@ class BufferPool {
   std::vector<std::unique_ptr<Buffers>> free_;
 };
 
+/// A vocabulary tensor's method inputs read whole and re-ordered into the output vocabulary (core/engine/vocab.h).
+void read_remapped(const Sources& src, const TensorPlan& t, bool has_base, size_t n_models,
+                   std::vector<std::vector<float>>& out, merge::MergeInputs<float>& in) {
+  std::vector<std::pair<int, std::string>> slots;  // MergeInputs order: the base, then the models
+  if (t.model_sources.empty()) {
+    if (has_base) slots.push_back({-1, t.name});
+    for (size_t m = 0; m < n_models; ++m) slots.push_back({static_cast<int>(m), t.name});
+  } else {
+    if (t.base_source) slots.push_back({t.base_source->input, t.base_source->name});
+    for (const auto& s : t.model_sources) slots.push_back({s.input, s.name});
+  }
+  const std::uint64_t cols = t.shape.at(1);
+  std::vector<std::vector<float>> whole(slots.size());
+  std::vector<const float*> ptrs;
+  for (size_t k = 0; k < slots.size(); ++k) {
+    whole[k].resize(src.checkpoint(slots[k].first).find(slots[k].second)->numel);
+    src.read(slots[k].first, slots[k].second, whole[k]);
+    src.release(slots[k].first, slots[k].second);
+    ptrs.push_back(whole[k].data());
+  }
+  t.vocab->apply(ptrs, cols, out);
+  const bool base_slot = t.model_sources.empty() ? has_base : t.base_source.has_value();
+  for (size_t k = 0; k < out.size(); ++k) {
+    if (k == 0 && base_slot) in.base = out[k].data();
+    else in.models.push_back(out[k].data());
+  }
+}
+
 void check_destination(const MergePlan& plan, const std::string& dest, bool force) {
   const std::string d = canonical(dest);
   std::vector<std::string> inputs;
@@ -598,7 +665,10 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
         src.read(m, name, (*buffers)[b]);
         return (*buffers)[b++].data();
       };
-      if (t.model_sources.empty()) {
+      std::vector<std::vector<float>> remapped;
+      if (t.vocab) {
+        read_remapped(src, t, has_base, n_models, remapped, in);
+      } else if (t.model_sources.empty()) {
         if (has_base) in.base = input(-1, t.name);
         for (size_t m = 0; m < n_models; ++m) in.models.push_back(input(static_cast<int>(m), t.name));
       } else {  // slices: each input's own tensor

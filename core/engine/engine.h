@@ -61,6 +61,9 @@ struct Progress {
 
 struct PlanOptions {
   std::uint32_t seed = 0;
+  /// false: headers and config files only (pre-flight, core/engine/preflight.h): the non-float tensors that every
+  /// input must hold byte for byte are not compared.
+  bool read_data = true;
 };
 
 /// One input of a tensor's merge: input `input` of the plan (index into its opened models), tensor `name` there.
@@ -68,6 +71,8 @@ struct TensorSource {
   int input = 0;
   std::string name;
 };
+
+struct VocabRemap;  // core/engine/vocab.h
 
 struct TensorPlan {
   std::string name;
@@ -83,6 +88,9 @@ struct TensorPlan {
   std::vector<TensorSource> model_sources;
   std::uint64_t input_bytes = 0;  ///< bytes read for this tensor
   int slice = -1;                 ///< `slices:` plans: the slice it belongs to (-1: before / after the stack too)
+  /// A vocabulary tensor whose inputs' rows are re-ordered into the output vocabulary first (tokenizer_source;
+  /// core/engine/vocab.h); shape is the output's. nullptr = the inputs' rows are used as they are.
+  std::shared_ptr<const VocabRemap> vocab;
 };
 
 struct Sources;  // the opened inputs (checkpoints / LoRA adapters)

@@ -1,6 +1,5 @@
 // The non-tensor files of a merge's output folder, so it loads in transformers as the base did:
-//  - config.json: the config source's (the tokenizer source's folder when there is one, else the base's, else
-//    the first model's) with num_hidden_layers (or n_layer / num_layers, whichever it has) set to the output's
+//  - config.json: the base's (else the first model's; the tokenizer source gives only its tokenizer files) with num_hidden_layers (or n_layer / num_layers, whichever it has) set to the output's
 //    layer count, vocab_size to the output's embedding rows and torch_dtype to the output's float dtype; written
 //    only when one of them changes (else the file is copied byte for byte);
 //  - README.md: a model card as mergekit writes one: YAML front matter (base_model: the inputs, tags: [merge,

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/engine/vocab.h"
 #include "core/recipe/recipe.h"
 
 namespace mergelab::engine {
@@ -30,6 +31,25 @@ struct Builder {
   std::optional<ckpt::DType> forced;
   SlicedPlan out;
   std::map<std::string, int> index;  // canonical path -> input
+  std::optional<VocabMapping> vocab;  // tokenizer_source with vocabularies that differ
+  int vocab_base = -1;                // the input that is the recipe's base_model
+
+  /// After every slice's inputs are open: the vocabulary rows checked, and mapped with a tokenizer_source.
+  void plan_vocab() {
+    std::vector<VocabInput> in;
+    for (size_t i = 0; i < out.paths.size(); ++i) in.push_back({out.paths[i], &out.checkpoints[i]});
+    check_vocab_rows(r, in);
+    if (r.tokenizer_source.empty()) return;
+    int base = -1;
+    if (!r.base_model.empty())
+      if (auto it = index.find(canonical_path(recipe::resolve_path(r, r.base_model))); it != index.end()) base = it->second;
+    VocabMapping m = map_vocabularies(r, in, base);
+    vocab_base = base;
+    if (!m.identity) vocab = std::move(m);
+  }
+  bool remapped(const std::string& name, const ckpt::TensorInfo& t) const {
+    return vocab && arch::is_vocab_tensor(name) && t.shape.size() == 2;
+  }
 
   int input_of(const std::string& path) {
     const std::string key = canonical_path(path);
@@ -88,7 +108,9 @@ struct Builder {
                           std::to_string(a.n_layers) + " layers (" +
                           (a.n_layers ? "0.." + std::to_string(a.n_layers - 1) + ", from " + a.n_layers_from
                                       : "it has no layer stack") +
-                          ")");
+                          ")" +
+                          (a.n_layers ? "; give a layer_range within [0, " + std::to_string(a.n_layers) + "]"
+                                      : "; slices need models with numbered layers, use 'models:' instead"));
     }
     return s;
   }
@@ -113,7 +135,8 @@ struct Builder {
         if (!first) {
           first = infos[j];
           first_path = out.paths[static_cast<size_t>(in)];
-        } else if (infos[j]->shape != first->shape) {
+        } else if (infos[j]->shape != first->shape &&
+                   !(remapped(names[j], *first) && infos[j]->shape.size() == 2 && infos[j]->shape[1] == first->shape[1])) {
           throw EngineError(out.paths[static_cast<size_t>(in)] + ": tensor '" + names[j] + "': shape " +
                             ckpt::shape_string(infos[j]->shape) + " differs from " + first_path + "'s " +
                             ckpt::shape_string(first->shape) + " (" + slice_name(r, k) + ")");
@@ -145,6 +168,21 @@ struct Builder {
       tp.params = recipe::resolve_slice_params(r, k, s.layout, out_name, model_names, t, tensor_seed(seed, out_name));
       for (size_t j = 0; j < names.size(); ++j)
         if (infos[j]) tp.input_bytes += infos[j]->nbytes;
+      if (remapped(out_name, *first)) {
+        std::vector<int> slots;
+        std::vector<const ckpt::Checkpoint*> cks;
+        std::vector<std::string> slot_names;
+        int base_slot = -1;
+        auto slot = [&](const TensorSource& src) {
+          if (base_slot < 0 && src.input == vocab_base) base_slot = static_cast<int>(slots.size());
+          slots.push_back(src.input);
+          cks.push_back(&out.checkpoints[static_cast<size_t>(src.input)]);
+          slot_names.push_back(src.name);
+        };
+        if (tp.base_source) slot(*tp.base_source);
+        for (const auto& src : tp.model_sources) slot(src);
+        plan_vocab_tensor(tp, *vocab, slots, cks, slot_names, base_slot);
+      }
       out.output_bytes += tp.numel * ckpt::dtype_size(tp.out_dtype);
       try {
         merge::check_params(recipe::method_of(r), tp.params, tp.model_sources.size());
@@ -170,9 +208,10 @@ struct Builder {
 }  // namespace
 
 SlicedPlan plan_slices(const recipe::Recipe& r, std::uint32_t seed, std::optional<ckpt::DType> forced) {
-  Builder b{r, seed, forced, {}, {}};
+  Builder b{r, seed, forced, {}, {}, std::nullopt, -1};
   std::vector<Builder::SliceInputs> inputs;
   for (size_t k = 0; k < r.slices.size(); ++k) inputs.push_back(b.slice_inputs(k));
+  b.plan_vocab();
 
   b.add_outside(0, inputs[0], arch::Part::Pre);
   int out_layer = 0;

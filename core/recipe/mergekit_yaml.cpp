@@ -3,8 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <unistd.h>
@@ -187,6 +189,44 @@ void read_slices(const Reader& rd, const YAML::Node& slices, Recipe& r) {
   }
 }
 
+/// The YAML line a validation message is about: the parameter it names ("parameter 'densty'", "parameter density")
+/// in the entry of the model it names ("model 'x'"), else at the top level, else anywhere; 0 when none is found.
+int line_of_problem(const YAML::Node& root, const std::string& message) {
+  static const std::regex param_re("parameter '?([A-Za-z0-9_]+)'?"), model_re("model '([^']+)'");
+  std::smatch pm, mm;
+  if (!std::regex_search(message, pm, param_re)) return 0;
+  const std::string name = pm[1];
+  const std::string model = std::regex_search(message, mm, model_re) ? std::string(mm[1]) : "";
+  auto in = [&](const YAML::Node& params) {
+    if (!params || !params.IsMap()) return 0;
+    for (const auto& kv : params)
+      if (kv.first.Scalar() == name) return line_of(kv.first);
+    return 0;
+  };
+  auto entries = [&](const YAML::Node& list, bool named) {
+    if (!list || !list.IsSequence()) return 0;
+    for (const auto& m : list)
+      if (m.IsMap() && (!named || (m["model"] && m["model"].Scalar() == model)))
+        if (const int l = in(m["parameters"])) return l;
+    return 0;
+  };
+  std::vector<YAML::Node> source_lists;
+  if (root["slices"] && root["slices"].IsSequence())
+    for (const auto& sl : root["slices"]) source_lists.push_back(sl["sources"]);
+  for (const bool named : {true, false}) {
+    if (named && model.empty()) continue;
+    if (const int l = entries(root["models"], named)) return l;
+    for (const auto& list : source_lists)
+      if (const int l = entries(list, named)) return l;
+    if (named) continue;
+    if (const int l = in(root["parameters"])) return l;
+    if (root["slices"] && root["slices"].IsSequence())
+      for (const auto& sl : root["slices"])
+        if (const int l = in(sl["parameters"])) return l;
+  }
+  return 0;
+}
+
 bool looks_local(const std::string& p) { return !p.empty(); }
 
 void check_local(const Recipe& r, const std::string& source, const std::string& what, const std::string& p) {
@@ -198,10 +238,28 @@ void check_local(const Recipe& r, const std::string& source, const std::string& 
                     "relative to the YAML's folder or absolute");
 }
 
+/// The decimal a recipe value is written as: the shortest that reads back as the same double; when that needs
+/// 16 or 17 significant digits because the value carries the rounding noise of arithmetic (a sweep's
+/// 0.3 + 5 * 0.025 = 0.42500000000000004), the shortest decimal of at most 15 digits within 4 ulps of it (0.425),
+/// which every float32 kernel sees as the same number. Genuine 16/17-digit values are written in full.
 std::string format_number(double v) {
   char buf[64];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
   std::string s(buf, ptr);
+  size_t digits = 0;
+  for (char c : s.substr(0, s.find_first_of("eE"))) digits += c >= '0' && c <= '9';
+  if (digits >= 16 && std::isfinite(v) && v != 0.0) {
+    const double ulp = std::abs(std::nextafter(v, 0.0) - v);
+    for (int p = 1; p <= 15; ++p) {
+      auto [q, e2] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, p);
+      double back = 0;
+      std::from_chars(buf, q, back);
+      if (std::abs(back - v) <= 4 * ulp) {
+        s.assign(buf, q);
+        break;
+      }
+    }
+  }
   if (s.find_first_of(".en") == std::string::npos) s += ".0";  // keep floats floats in YAML
   return s;
 }
@@ -273,7 +331,8 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
   r.source = source;
   static const std::set<std::string> known = {"merge_method", "base_model", "models",    "parameters",
                                               "dtype",        "out_dtype",  "slices",    "modules",
-                                              "tokenizer_source", "tokenizer", "chat_template"};
+                                              "tokenizer_source", "tokenizer", "chat_template",
+                                              "name"};  // name: a stage of a multi-stage file (multi_stage.h)
   for (const auto& kv : root) {
     const std::string k = kv.first.Scalar();
     if (!known.count(k)) r.warnings.push_back(source + ": unknown key '" + k + "' ignored");
@@ -299,6 +358,9 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
     rd.fail(root["merge_method"], e.what());
   }
   if (root["base_model"] && !root["base_model"].IsNull()) r.base_model = rd.text(root["base_model"], "base_model");
+  r.base_line = line_of(root["base_model"]);
+  r.tokenizer_line = line_of(root["tokenizer_source"]);
+  r.dtype_line = line_of(root["out_dtype"] ? root["out_dtype"] : root["dtype"]);
   const YAML::Node models = root["models"];
   if (root["slices"] && models) rd.fail(root["slices"], "give either 'models' or 'slices', not both");
   if (root["slices"]) read_slices(rd, root["slices"], r);
@@ -306,6 +368,7 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
     throw RecipeError(source + ": 'models' (or 'slices') must be a non-empty list");
   for (const auto& m : root["slices"] ? YAML::Node(YAML::NodeType::Sequence) : models) {
     ModelEntry e;
+    e.line = line_of(m);
     if (m.IsScalar()) e.path = m.Scalar();
     else if (m.IsMap() && m["model"]) {
       e.path = rd.text(m["model"], "model");
@@ -339,13 +402,15 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
   try {
     validate(r);
   } catch (const RecipeError& e) {
-    throw RecipeError(source + ": " + e.what());
+    const int line = line_of_problem(root, e.what());
+    throw RecipeError(source + (line ? ":" + std::to_string(line) : "") + ": " + e.what());
   }
   if (options.check_paths) {
-    if (!r.base_model.empty()) check_local(r, source, "base_model", r.base_model);
-    for (const auto& m : r.models) check_local(r, source, "model", m.path);
+    auto at = [&](int line) { return source + (line ? ":" + std::to_string(line) : ""); };
+    if (!r.base_model.empty()) check_local(r, at(r.base_line), "base_model", r.base_model);
+    for (const auto& m : r.models) check_local(r, at(m.line), "model", m.path);
     for (const auto& sl : r.slices) {
-      if (!sl.base_model.empty()) check_local(r, source, "base_model", sl.base_model);
+      if (!sl.base_model.empty()) check_local(r, at(sl.line), "base_model", sl.base_model);
       for (const auto& src : sl.sources)
         check_local(r, source + (src.line ? ":" + std::to_string(src.line) : ""), "model", src.path);
     }

@@ -60,7 +60,8 @@ using ParamMap = std::map<std::string, ParamSetting>;
 struct ModelEntry {
   std::string path;  ///< as written (relative to Recipe::base_dir unless absolute); a folder or a PEFT adapter
   ParamMap params;
-  bool operator==(const ModelEntry&) const = default;
+  int line = 0;  ///< 1-based YAML line of the entry (0 = unknown); for messages, not part of equality
+  bool operator==(const ModelEntry& o) const { return path == o.path && params == o.params; }
 };
 
 /// One source of a `slices:` entry: layers [layer_begin, layer_end) of a model (mergekit's layer_range).
@@ -101,6 +102,9 @@ struct Recipe {
   std::string base_dir;
   /// The file the recipe was read from, for messages ("" = none). Not part of equality.
   std::string source;
+  /// 1-based YAML lines of base_model, tokenizer_source and dtype / out_dtype (0 = absent); for messages, not part
+  /// of equality.
+  int base_line = 0, tokenizer_line = 0, dtype_line = 0;
   /// What reading the config had to ignore (tokenizer options, ...), one line each. Not part of equality.
   std::vector<std::string> warnings;
 

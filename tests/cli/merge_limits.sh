@@ -68,7 +68,7 @@ if "$MERGELAB" compare "$out/slerp" "$models/ft_task0" --atol 1e-3 --quiet > /de
   echo "slerp t=1.5 equals ft_task0"; exit 1
 fi
 
-# Fractions keep their limits: one error line naming the file, method and parameter; exit 1; nothing written.
+# Fractions keep their limits: one error line naming the file and line, method and parameter; exit 1; nothing written.
 check_bad() {  # name, parameters line, expected message
   cat > "$out/$1.yml" <<Y
 merge_method: ${4:-ties}
@@ -77,7 +77,7 @@ models:
   - model: $models/ft_task0
 parameters: $2
 Y
-  expect_merge_error "$out/$1.yml" "$out/$1.yml: $3"
+  expect_merge_error "$out/$1.yml" "$out/$1.yml:5: $3"  # the line of the parameters
 }
 check_bad density_high "{density: 1.5}" "ties: parameter density is 1.5, outside \[0, 1\]"
 check_bad density_low "{density: -0.1}" "ties: parameter density is -0.1, outside \[0, 1\]"

@@ -13,53 +13,13 @@ Seeded (numpy default_rng(2026)); re-running gives the same files.
 import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-# ---------------------------------------------------------------- safetensors
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name], dtype="<f4")
-        b = a.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        lo, hi = info["data_offsets"]
-        raw = data[lo:hi]
-        if info["dtype"] == "F32":
-            a = np.frombuffer(raw, dtype="<f4").astype(np.float64)
-        elif info["dtype"] == "BF16":
-            a = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32).astype(np.float64)
-        elif info["dtype"] == "F16":
-            a = np.frombuffer(raw, dtype="<f2").astype(np.float64)
-        else:
-            continue
-        out[name] = a.reshape(info["shape"])
-    return out
+sys.path.insert(0, os.path.dirname(HERE))
+from safetensors_np import read_safetensors, write_safetensors  # noqa: E402
 
 
 # ---------------------------------------------------------------- forward passes

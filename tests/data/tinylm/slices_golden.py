@@ -5,26 +5,18 @@
 # One line per output tensor: recipe, output name, the method's parameter value there (t or scale), the number
 # of values, C = sum_i c_i y_i and A = sum_i |c_i y_i| with c_i = (i mod 7) - 3 and y the merged values in
 # float64 from the float32 inputs (before any rounding to the output dtype).
-import json, os, re, struct
+import json, os, re, sys
 import numpy as np
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from safetensors_np import read_safetensors  # noqa: E402
 RECIPES = os.path.join(HERE, "recipes")
 LAYER = re.compile(r"^(model\.layers\.)(\d+)\.(.*)$")
 
 def load(folder):
-    with open(os.path.join(folder, "model.safetensors"), "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        out[name] = np.frombuffer(data[a:b], dtype=np.float32).reshape(info["shape"])
-    return out
+    return read_safetensors(os.path.join(folder, "model.safetensors"))
 
 def num_layers(folder):
     with open(os.path.join(folder, "config.json")) as f:
@@ -120,21 +112,26 @@ def plan(cfg, models):
             out.append((name, slices[-1], [(s["model"], name) for s in slices[-1]["sources"]], 0.0))
     return out
 
-for recipe in ("lazymergekit_slerp.yml", "frankenmerge.yml"):
-    with open(os.path.join(RECIPES, recipe)) as f:
-        cfg = yaml.safe_load(f)
-    models = {}
-    for sl in cfg["slices"]:
-        for s in sl["sources"]:
-            if s["model"] not in models:
-                folder = os.path.join(RECIPES, s["model"])
-                models[s["model"]] = load(folder)
-                assert s["layer_range"][1] <= num_layers(folder)
-    c_cache = {}
-    for out_name, sl, srcs, t in plan(cfg, models):
-        value, y = merge(cfg, sl, out_name, [(m, models[m][n]) for m, n in srcs], t)
-        y = np.ravel(y)
-        if y.size not in c_cache:
-            c_cache[y.size] = (np.arange(y.size) % 7 - 3).astype(np.float64)
-        c = c_cache[y.size]
-        print(recipe, out_name, repr(float(value)), y.size, repr(float(np.sum(c * y))), repr(float(np.sum(np.abs(c * y)))))
+def main():
+    for recipe in ("lazymergekit_slerp.yml", "frankenmerge.yml"):
+        with open(os.path.join(RECIPES, recipe)) as f:
+            cfg = yaml.safe_load(f)
+        models = {}
+        for sl in cfg["slices"]:
+            for s in sl["sources"]:
+                if s["model"] not in models:
+                    folder = os.path.join(RECIPES, s["model"])
+                    models[s["model"]] = load(folder)
+                    assert s["layer_range"][1] <= num_layers(folder)
+        c_cache = {}
+        for out_name, sl, srcs, t in plan(cfg, models):
+            value, y = merge(cfg, sl, out_name, [(m, models[m][n]) for m, n in srcs], t)
+            y = np.ravel(y)
+            if y.size not in c_cache:
+                c_cache[y.size] = (np.arange(y.size) % 7 - 3).astype(np.float64)
+            c = c_cache[y.size]
+            print(recipe, out_name, repr(float(value)), y.size, repr(float(np.sum(c * y))), repr(float(np.sum(np.abs(c * y)))))
+
+
+if __name__ == "__main__":
+    main()

@@ -74,7 +74,7 @@ TEST(Karcher, IterationLimitsAreChecked) {
     return std::string();
   };
   EXPECT_EQ(error_of("max_iter: 20, tol: 1.0e-6"), "");
-  EXPECT_EQ(error_of("max_iter: -1"), "k.yml: karcher: parameter max_iter is -1, outside [0, 10000]");
-  EXPECT_EQ(error_of("max_iter: 2.5"), "k.yml: karcher: parameter max_iter must be a whole number");
-  EXPECT_EQ(error_of("tol: -0.1"), "k.yml: karcher: parameter tol is -0.1, outside [0, 1]");
+  EXPECT_EQ(error_of("max_iter: -1"), "k.yml:3: karcher: parameter max_iter is -1, outside [0, 10000]");
+  EXPECT_EQ(error_of("max_iter: 2.5"), "k.yml:3: karcher: parameter max_iter must be a whole number");
+  EXPECT_EQ(error_of("tol: -0.1"), "k.yml:3: karcher: parameter tol is -0.1, outside [0, 1]");
 }

@@ -101,7 +101,7 @@ TEST(Slices, RefusesLayerRangesThatDoNotFit) {
   const std::string m = "merge_method: passthrough\nslices:\n  - sources:\n      - model: ../models/base\n";
   EXPECT_EQ(error_of(m + "        layer_range: [1, 4]\n"),
             kRecipes + "/bad.yml:3: slice 1: layer_range [1, 4] of '../models/base' goes past its 3 layers (0..2, from "
-                       "config.json num_hidden_layers)");
+                       "config.json num_hidden_layers); give a layer_range within [0, 3]");
   // A slice's sources must span the same number of layers (mergekit: plan.py).
   EXPECT_EQ(error_of("merge_method: slerp\nbase_model: ../models/base\nparameters: {t: 0.5}\nslices:\n  - sources:\n"
                      "      - {model: ../models/base, layer_range: [0, 3]}\n"

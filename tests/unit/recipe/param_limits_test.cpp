@@ -139,31 +139,31 @@ parameters: {lambda: 5, normalize: true}
 
 TEST(ParamLimits, FractionsOutsideTheirLimitsAreRefusedWithOneLine) {
   EXPECT_EQ(error_of("merge_method: ties\nbase_model: base\nmodels:\n  - model: a\n    parameters: {density: 1.5}\n"),
-            "limits.yml: ties: parameter density of model 'a' is 1.5, outside [0, 1]");
+            "limits.yml:5: ties: parameter density of model 'a' is 1.5, outside [0, 1]");
   EXPECT_EQ(error_of("merge_method: ties\nbase_model: base\nmodels: [a]\nparameters: {density: -0.1}\n"),
-            "limits.yml: ties: parameter density is -0.1, outside [0, 1]");
+            "limits.yml:4: ties: parameter density is -0.1, outside [0, 1]");
   EXPECT_EQ(error_of("merge_method: dare_linear\nbase_model: base\nmodels: [a]\nparameters: {density: [0.5, 1.2]}\n"),
-            "limits.yml: dare_linear: parameter density is 1.2, outside [0, 1]");
+            "limits.yml:4: dare_linear: parameter density is 1.2, outside [0, 1]");
   EXPECT_EQ(error_of("merge_method: breadcrumbs\nbase_model: base\nmodels: [a]\nparameters: {gamma: 1.2}\n"),
-            "limits.yml: breadcrumbs: parameter gamma is 1.2, outside [0, 1]");
+            "limits.yml:4: breadcrumbs: parameter gamma is 1.2, outside [0, 1]");
   EXPECT_EQ(error_of("merge_method: breadcrumbs\nbase_model: base\nmodels: [a]\nparameters: {gamma: -0.01}\n"),
-            "limits.yml: breadcrumbs: parameter gamma is -0.01, outside [0, 1]");
+            "limits.yml:4: breadcrumbs: parameter gamma is -0.01, outside [0, 1]");
   EXPECT_EQ(error_of("merge_method: della\nbase_model: base\nmodels: [a]\nparameters: {density: 0.5, epsilon: 0.6}\n"),
-            "limits.yml: della: parameter epsilon is 0.6, outside [0, 0.5]");
+            "limits.yml:4: della: parameter epsilon is 0.6, outside [0, 0.5]");
   EXPECT_EQ(error_of("merge_method: della\nbase_model: base\nmodels: [a]\nparameters: {epsilon: -0.1}\n"),
-            "limits.yml: della: parameter epsilon is -0.1, outside [0, 0.5]");
+            "limits.yml:4: della: parameter epsilon is -0.1, outside [0, 0.5]");
   EXPECT_EQ(error_of("merge_method: ties\nbase_model: base\nmodels: [a]\nparameters: {normalize: 2}\n"),
-            "limits.yml: ties: parameter normalize must be true or false");
+            "limits.yml:4: ties: parameter normalize must be true or false");
 }
 
 TEST(ParamLimits, DellaDensityPlusMinusEpsilonMustStayInsideZeroOne) {
   // mergekit's della_magprune: density +/- epsilon in (0, 1) unless density >= 1 or <= 0.
   EXPECT_EQ(error_of("merge_method: della\nbase_model: base\nmodels: [a]\nparameters: {density: 0.9, epsilon: 0.15}\n"),
-            "limits.yml: della: parameter epsilon is 0.15 with density 0.9: density +/- epsilon must lie in (0, 1) "
+            "limits.yml:4: della: parameter epsilon is 0.15 with density 0.9: density +/- epsilon must lie in (0, 1) "
             "for model 'a'");
   EXPECT_EQ(error_of("merge_method: della_linear\nbase_model: base\nmodels:\n  - model: a\n"
                      "    parameters: {density: 0.1}\nparameters: {epsilon: 0.1}\n"),
-            "limits.yml: della_linear: parameter epsilon is 0.1 with density 0.1: density +/- epsilon must lie in "
+            "limits.yml:6: della_linear: parameter epsilon is 0.1 with density 0.1: density +/- epsilon must lie in "
             "(0, 1) for model 'a'");
   // A gradient is checked at each knot: at t = 1 density is 0.9.
   EXPECT_NE(error_of("merge_method: della\nbase_model: base\nmodels: [a]\nparameters: {density: [0.5, 0.9], epsilon: 0.15}\n"),

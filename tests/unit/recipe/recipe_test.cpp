@@ -147,7 +147,7 @@ TEST(MergekitYaml, HubNamesAreRefused) {
     parse_mergekit_yaml("merge_method: linear\nmodels:\n  - model: mistralai/Mistral-7B-v0.1\n", "hub.yml", kMergekit, {});
     FAIL() << "a hub name was accepted";
   } catch (const RecipeError& e) {
-    EXPECT_NE(std::string(e.what()).find("hub.yml: model 'mistralai/Mistral-7B-v0.1' is not a local file or directory"),
+    EXPECT_NE(std::string(e.what()).find("hub.yml:3: model 'mistralai/Mistral-7B-v0.1' is not a local file or directory"),
               std::string::npos)
         << e.what();
   }
@@ -282,7 +282,7 @@ TEST(MergekitYaml, ModelCountRulesOfTheNewerMethods) {
             "test.yml: nuslerp: needs exactly 2 models besides the base, got 1");
   EXPECT_EQ(error_of("merge_method: sce\nmodels: [x, y]\n"), "test.yml: sce: needs a base_model");
   EXPECT_EQ(error_of("merge_method: ramplus_tl\nbase_model: b\nmodels: [x]\nparameters: {epsilon: -1}\n"),
-            "test.yml: ramplus_tl: parameter epsilon is -1, below the limit 0");
+            "test.yml:4: ramplus_tl: parameter epsilon is -1, below the limit 0");
   // nuslerp and multislerp take the base as the origin when there is one, and work without.
   EXPECT_EQ(merge_layout(parse("merge_method: multislerp\nbase_model: b\nmodels: [x, b, y]\n")).base, "/models/b");
   EXPECT_EQ(merge_layout(parse("merge_method: multislerp\nbase_model: b\nmodels: [x, b, y]\n")).models.size(), 2u);
