@@ -308,7 +308,13 @@ struct KeyEvent {
 /// Owned by run_gui; GLFW reaches it through the window user pointer.
 struct KeyQueue {
   std::vector<KeyEvent> events;
+  std::vector<std::string> dropped;  ///< paths dropped on the window (the ImGui backend has no drop callback)
 };
+
+void drop_callback(GLFWwindow* win, int count, const char** paths) {
+  if (auto* q = static_cast<KeyQueue*>(glfwGetWindowUserPointer(win)))
+    for (int i = 0; i < count; ++i) q->dropped.emplace_back(paths[i]);
+}
 
 void key_callback(GLFWwindow* win, int key, int, int action, int mods) {
   if (action == GLFW_RELEASE) return;
@@ -1009,7 +1015,9 @@ int run_gui(int argc, char** argv) {
   ui.scale = opt.scale;
   ui.dark = !opt.light;
   Lecture lecture;
+  Workspace workspace;  // before the panels: it outlives them
   auto panels = make_panels();
+  for (auto& p : panels) p->attach(workspace);
   nlohmann::json panel_defaults = nlohmann::json::object();
   for (const auto& p : panels) panel_defaults[p->id()] = p->save();
   AppState st{scene, ui, panels, lecture, panel_defaults};
@@ -1084,6 +1092,7 @@ int run_gui(int argc, char** argv) {
   KeyQueue keys;
   glfwSetWindowUserPointer(win, &keys);
   glfwSetKeyCallback(win, key_callback);
+  glfwSetDropCallback(win, drop_callback);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -1145,6 +1154,8 @@ int run_gui(int argc, char** argv) {
       for (const KeyEvent& e : keys.events)
         if (!io.WantTextInput) apply_key(e, st, kc, rq);
       keys.events.clear();
+      for (auto& path : keys.dropped) workspace.dropped.push_back(std::move(path));
+      keys.dropped.clear();
 
       // Finished file jobs.
       for (auto it = io_jobs.begin(); it != io_jobs.end();) {
@@ -1182,6 +1193,7 @@ int run_gui(int argc, char** argv) {
       ctx.hold_back = &lecture.current.hold_back;
       ctx.revealed = lecture.revealed;
       ctx.benchmark = bench;
+      ctx.workspace = &workspace;
 
       ImGui::SetNextWindowPos(ImVec2(0, 0));
       ImGui::SetNextWindowSize(io.DisplaySize);

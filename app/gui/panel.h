@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "app/gui/scene.h"
+#include "app/gui/workspace.h"
 #include "widgets/plot_frame.h"
 
 namespace mergelab::app {
@@ -50,6 +51,8 @@ struct AppContext {
   bool revealed = true;
   /// --bench-frames: screenshot_mode is set too (no changing text), but background work is not waited for.
   bool benchmark = false;
+  /// The window's workspace (app/gui/workspace.h): what panels hand one another.
+  Workspace* workspace = nullptr;
 
   /// True when the control group `name` ("explorer.controls", ...) is hidden now.
   bool hides(const char* name) const {
@@ -77,6 +80,8 @@ class Panel {
   virtual int column() const { return 1; }
   virtual float weight() const { return 1.0f; }
   virtual void draw(AppContext& ctx) = 0;
+  /// Called once by the window, before the first frame, with the workspace it owns (it outlives the panel).
+  virtual void attach(Workspace&) {}
   virtual nlohmann::json save() const { return nlohmann::json::object(); }
   virtual void load(const nlohmann::json&) {}
   /// What --state-json shows for this panel (numbers tests check, rects of controls); null: nothing.

@@ -1,12 +1,10 @@
 // Checkpoints panel: see checkpoints_panel.h.
 //
 // [SECTION] Loading and statistics (worker side, no ImGui)
-// [SECTION] Drop callback
 // [SECTION] Panel: settings, jobs, state dump
 // [SECTION] Panel: drawing
 #include "app/panels/checkpoints_panel.h"
 
-#include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -40,11 +38,16 @@ constexpr ImU32 kMarker = IM_COL32(240, 228, 66, 255);  // yellow
 
 ImVec4 to_vec4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 
-template <class T>
-bool ready(const std::future<T>& f, bool block) {
-  if (!f.valid()) return false;
-  if (block) f.wait();
-  return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+/// The engine's messages name command-line options; the window names its own controls instead.
+std::string in_window_words(std::string message) {
+  const std::pair<const char*, const char*> words[] = {{"use --force", "tick 'force'"},
+                                                        {"another --out", "another output folder"},
+                                                        {"--force", "'force'"},
+                                                        {"--out", "the output folder"}};
+  for (const auto& [cli, window] : words)
+    for (auto at = message.find(cli); at != std::string::npos; at = message.find(cli, at))
+      message.replace(at, std::string(cli).size(), window), at += std::string(window).size();
+  return message;
 }
 
 }  // namespace
@@ -53,106 +56,31 @@ bool ready(const std::future<T>& f, bool block) {
 // [SECTION] Loading and statistics (worker side, no ImGui)
 // ---------------------------------------------------------------------------------------------------
 
-std::shared_ptr<CheckpointFamily> open_checkpoint_family(const std::string& base, const std::vector<std::string>& models) {
-  auto fam = std::make_shared<CheckpointFamily>();
-  auto must_exist = [](const std::string& path, const char* what) {
-    if (path.empty()) throw std::runtime_error(std::string("no ") + what + " path given");
-    std::error_code ec;
-    if (!fs::exists(path, ec)) throw std::runtime_error(path + ": no such file or folder");
-  };
-  must_exist(base, "base");
-  if (models.empty()) throw std::runtime_error("no fine-tuned model given: add at least one");
-  fam->base_path = base;
-  if (ckpt::is_lora_adapter(base)) throw std::runtime_error(base + ": the base must be a full checkpoint, not a LoRA adapter");
-  fam->base = std::make_unique<ckpt::Checkpoint>(ckpt::Checkpoint::open(base));
-  for (const auto& m : models) {
-    must_exist(m, "model");
-    CheckpointFamily::Model model;
-    model.path = m;
-    if (ckpt::is_lora_adapter(m)) model.adapter = std::make_unique<ckpt::LoraAdapter>(ckpt::LoraAdapter::open(m));
-    else model.checkpoint = std::make_unique<ckpt::Checkpoint>(ckpt::Checkpoint::open(m));
-    fam->models.push_back(std::move(model));
-  }
-  std::vector<ckpt::ModelRef> refs;
-  for (const auto& m : fam->models) refs.push_back(m.ref());
-  fam->report = ckpt::check_compatibility(*fam->base, refs);
-  return fam;
-}
-
-Eigen::VectorXf family_task_vector(const CheckpointFamily& family, size_t model, const std::string& tensor) {
-  const auto& m = family.models.at(model);
-  if (m.adapter) {
-    const auto adapted = m.adapter->base_tensors();
-    if (std::find(adapted.begin(), adapted.end(), tensor) != adapted.end()) return m.adapter->delta_flat(tensor);
-    return Eigen::VectorXf::Zero(static_cast<Eigen::Index>(family.base->at(tensor).numel));
-  }
-  return m.checkpoint->read_vector(tensor) - family.base->read_vector(tensor);
-}
-
-double trim_threshold(const Eigen::VectorXf& tau, double density) {
-  const auto n = static_cast<size_t>(tau.size());
-  const auto k = static_cast<size_t>(density * static_cast<double>(n));
-  if (k == 0 || n == 0) return INFINITY;
-  std::vector<float> mag(n);
-  for (size_t i = 0; i < n; ++i) mag[i] = std::abs(tau[static_cast<Eigen::Index>(i)]);
-  std::nth_element(mag.begin(), mag.begin() + static_cast<long>(k - 1), mag.end(), std::greater<float>());
-  return mag[k - 1];
-}
-
-std::vector<std::string> default_checkpoint_paths() {
-  std::vector<std::string> roots;
-  if (const char* src = std::getenv("MERGELAB_SOURCE"); src && *src) roots.emplace_back(src);
-#ifdef MERGELAB_ASSETS_DIR
-  roots.push_back(fs::path(MERGELAB_ASSETS_DIR).parent_path().string());
-#endif
-  for (const auto& root : roots) {
-    const fs::path models = fs::path(root) / "tests" / "data" / "digits" / "models";
-    std::vector<std::string> out;
-    for (const char* name : {"base", "ft_task0", "ft_task1", "ft_task2"}) {
-      std::error_code ec;
-      if (!fs::is_directory(models / name, ec)) break;
-      out.push_back((models / name).lexically_normal().string());
-    }
-    if (out.size() == 4) return out;
-  }
-  return {};
-}
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] Drop callback
 // ---------------------------------------------------------------------------------------------------
-
-namespace {
-// GLFW callbacks are plain function pointers, so the dropped paths wait here until the panel's next frame.
-// Both run on the main thread (callbacks fire inside glfwPollEvents), so no lock is needed.
-std::vector<std::string> g_dropped;
-GLFWwindow* g_drop_window = nullptr;
-
-void on_drop(GLFWwindow*, int count, const char** paths) {
-  for (int i = 0; i < count; ++i) g_dropped.emplace_back(paths[i]);
-}
-}  // namespace
-
-std::vector<std::string> take_dropped_paths() {
-  GLFWwindow* win = glfwGetCurrentContext();
-  if (win && win != g_drop_window) {
-    glfwSetDropCallback(win, on_drop);  // the ImGui GLFW backend installs no drop callback of its own
-    g_drop_window = win;
-  }
-  std::vector<std::string> out;
-  out.swap(g_dropped);
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // [SECTION] Panel: settings, jobs, state dump
 // ---------------------------------------------------------------------------------------------------
 
-namespace {
-CheckpointsPanel* g_checkpoints_panel = nullptr;  // the live panel, for the Tune panel (main thread only)
-}  // namespace
+void CheckpointsPanel::attach(Workspace& ws) {
+  ws_ = &ws;
+  ws.apply_recipe = [this](const std::string& method, const Workspace::ParamMap& global,
+                           const std::vector<Workspace::ParamMap>& per_model) {
+    return set_recipe(method, global, per_model);
+  };
+  publish();
+}
 
-CheckpointsPanel* CheckpointsPanel::instance() { return g_checkpoints_panel; }
+void CheckpointsPanel::publish() {
+  if (!ws_) return;
+  ws_->merge_model_count = models_.size();
+  if (family_)
+    ws_->loaded = Workspace::Selection{base_, models_};
+  else
+    ws_->loaded.reset();
+}
 
 bool CheckpointsPanel::set_recipe(const std::string& method, const std::map<std::string, double>& global,
                                   const std::vector<std::map<std::string, double>>& per_model) {
@@ -169,7 +97,6 @@ bool CheckpointsPanel::set_recipe(const std::string& method, const std::map<std:
 }
 
 CheckpointsPanel::CheckpointsPanel() {
-  g_checkpoints_panel = this;
   const auto defaults = default_checkpoint_paths();
   if (!defaults.empty()) {
     base_ = defaults[0];
@@ -181,8 +108,7 @@ CheckpointsPanel::CheckpointsPanel() {
 }
 
 CheckpointsPanel::~CheckpointsPanel() {
-  if (g_checkpoints_panel == this) g_checkpoints_panel = nullptr;
-  cancel_->store(true);  // a running merge stops at its next tensor; the futures join in their destructors
+  // The jobs' destructors cancel them (a running merge stops at its next tensor) and join.
 }
 
 const char* CheckpointsPanel::help() const {
@@ -228,17 +154,17 @@ void CheckpointsPanel::show_error(const std::string& title, const std::string& t
 }
 
 void CheckpointsPanel::start_load() {
-  if (load_job_.valid()) return;
+  if (load_job_.active()) return;
   std::vector<std::string> models;
   for (const auto& m : models_)
     if (!m.empty()) models.push_back(m);
   const std::string base = base_;
   const double density = density_;
-  load_job_ = std::async(std::launch::async, [base, models, density] {
+  load_job_.start([base, models, density](JobControl&) {
     LoadResult r;
     r.density = density;
     try {
-      r.family = open_checkpoint_family(base, models);
+      r.family = ckpt::open_checkpoint_family(base, models);
       std::vector<ckpt::ModelRef> refs;
       for (const auto& m : r.family->models) refs.push_back(m.ref());
       r.diags = ckpt::tensor_diagnostics(*r.family->base, refs, density);
@@ -251,10 +177,10 @@ void CheckpointsPanel::start_load() {
 }
 
 void CheckpointsPanel::start_diagnostics() {
-  if (!family_ || diag_job_.valid() || load_job_.valid()) return;
+  if (!family_ || diag_job_.active() || load_job_.active()) return;
   auto fam = family_;
   const double density = density_;
-  diag_job_ = std::async(std::launch::async, [fam, density] {
+  diag_job_.start([fam, density](JobControl&) {
     DiagResult r;
     r.density = density;
     try {
@@ -269,18 +195,18 @@ void CheckpointsPanel::start_diagnostics() {
 }
 
 void CheckpointsPanel::start_histogram() {
-  if (!family_ || hist_job_.valid() || selected_.empty()) return;
+  if (!family_ || hist_job_.active() || selected_.empty()) return;
   auto fam = family_;
   const std::string tensor = selected_;
   const int model = std::clamp(hist_model_, 0, static_cast<int>(fam->models.size()) - 1);
   const double density = density_;
-  hist_job_ = std::async(std::launch::async, [fam, tensor, model, density] {
+  hist_job_.start([fam, tensor, model, density](JobControl&) {
     HistResult h;
     h.tensor = tensor;
     h.model = model;
     h.density = density;
     try {
-      const Eigen::VectorXf tau = family_task_vector(*fam, static_cast<size_t>(model), tensor);
+      const Eigen::VectorXf tau = ckpt::family_task_vector(*fam, static_cast<size_t>(model), tensor);
       h.numel = static_cast<std::uint64_t>(tau.size());
       // Exact zeros (entries a fine-tune never moved, e.g. weights of always-zero inputs) are counted apart:
       // they can dwarf every other bar, and no trim keeps them.
@@ -290,7 +216,7 @@ void CheckpointsPanel::start_histogram() {
         if (tau[i] != 0.0f) nonzero.push_back(tau[i]);
       h.zeros = h.numel - nonzero.size();
       h.bins = Widgets::BinValues(nonzero.data(), static_cast<long>(nonzero.size()), 61);
-      h.threshold = trim_threshold(tau, density);
+      h.threshold = ckpt::density_threshold(tau, density);
     } catch (const std::exception& e) {
       h.error = e.what();
     }
@@ -312,11 +238,10 @@ std::optional<recipe::Recipe> CheckpointsPanel::recipe_for_job(const std::string
 }
 
 void CheckpointsPanel::start_merge() {
-  if (merge_job_.valid()) return;
+  if (merge_job_.active()) return;
   const auto recipe = recipe_for_job(out_dir_, "choose an output folder first", "Cannot merge", merge_state_, merge_message_);
   if (!recipe) return;
   const recipe::Recipe& r = *recipe;
-  cancel_->store(false);
   {
     std::lock_guard<std::mutex> lock(merge_status_->mutex);
     merge_status_->progress = {};
@@ -331,11 +256,10 @@ void CheckpointsPanel::start_merge() {
     std::lock_guard<std::mutex> lock(status->mutex);
     status->progress = p;
   };
-  auto cancel = cancel_;
   const auto seed = static_cast<std::uint32_t>(seed_);
-  merge_job_ = std::async(std::launch::async, [r, opt, cancel, seed]() mutable {
+  merge_job_.start([r, opt, seed](JobControl& control) mutable {
     JobResult res;
-    opt.cancel = cancel.get();
+    opt.cancel = control.cancel_flag();
     try {
       const engine::MergePlan plan = engine::plan_merge(r, {.seed = seed});
       const engine::RunReport rep = engine::run_merge(plan, opt);
@@ -353,7 +277,7 @@ void CheckpointsPanel::start_merge() {
 }
 
 void CheckpointsPanel::start_export() {
-  if (export_job_.valid()) return;
+  if (export_job_.active()) return;
   const auto recipe =
       recipe_for_job(yaml_path_, "choose a YAML path first", "Cannot export YAML", export_state_, export_message_);
   if (!recipe) return;
@@ -361,7 +285,7 @@ void CheckpointsPanel::start_export() {
   export_state_ = "running", export_message_.clear();
   const std::string path = fs::absolute(yaml_path_).lexically_normal().string();
   const bool force = force_export_;
-  export_job_ = std::async(std::launch::async, [r, path, force] {
+  export_job_.start([r, path, force](JobControl&) {
     JobResult res;
     try {
       std::error_code ec;
@@ -379,9 +303,15 @@ void CheckpointsPanel::start_export() {
 }
 
 void CheckpointsPanel::poll_jobs(bool block) {
-  if (ready(load_job_, block)) {
-    LoadResult r = load_job_.get();
+  if (load_job_.poll(block)) {
+    LoadResult r = load_job_.take();
     if (!r.error.empty()) {
+      // Nothing of the previous selection stays on show as if it were this one's.
+      family_.reset();
+      diags_.clear();
+      order_.clear();
+      diag_density_ = -1;
+      hist_valid_ = false;
       show_error("Cannot load the checkpoints", r.error);
     } else {
       family_ = std::move(r.family);
@@ -403,8 +333,8 @@ void CheckpointsPanel::poll_jobs(bool block) {
       sort_rows();
     }
   }
-  if (ready(diag_job_, block)) {
-    DiagResult r = diag_job_.get();
+  if (diag_job_.poll(block)) {
+    DiagResult r = diag_job_.take();
     if (r.error.empty()) {
       diags_ = std::move(r.diags);
       diag_density_ = r.density;
@@ -414,38 +344,41 @@ void CheckpointsPanel::poll_jobs(bool block) {
       show_error("Cannot compute the diagnostics", r.error);
     }
   }
-  if (ready(hist_job_, block)) {
-    hist_ = hist_job_.get();
+  if (hist_job_.poll(block)) {
+    hist_ = hist_job_.take();
     hist_valid_ = true;
   }
-  if (ready(merge_job_, block)) {
-    const JobResult r = merge_job_.get();
+  if (merge_job_.poll(block)) {
+    const JobResult r = merge_job_.take();
     merge_state_ = r.ok ? "done" : (r.cancelled ? "cancelled" : "failed");
-    merge_message_ = r.message;
-    if (auto at = merge_message_.find("use --force"); at != std::string::npos)
-      merge_message_.replace(at, 11, "tick 'force'");
+    merge_message_ = in_window_words(r.message);
+    if (!r.ok) {  // the bar shows what was written: nothing
+      std::lock_guard<std::mutex> lock(merge_status_->mutex);
+      merge_status_->progress = {};
+      last_progress_ = {};
+    }
     if (!r.ok && !r.cancelled) show_error("Merge failed", merge_message_);
   }
-  if (merge_job_.valid()) {
+  if (merge_job_.active()) {
     std::lock_guard<std::mutex> lock(merge_status_->mutex);
     last_progress_ = merge_status_->progress;
   } else if (merge_state_ == "done") {
     std::lock_guard<std::mutex> lock(merge_status_->mutex);
     last_progress_ = merge_status_->progress;
   }
-  if (ready(export_job_, block)) {
-    const JobResult r = export_job_.get();
+  if (export_job_.poll(block)) {
+    const JobResult r = export_job_.take();
     export_state_ = r.ok ? "done" : "failed";
     export_message_ = r.message;
     if (!r.ok) show_error("Export failed", r.message);
   }
   // Results that depend on the density or the selection are redone when those changed.
-  if (family_ && !load_job_.valid() && !diag_job_.valid() && diag_density_ != density_) start_diagnostics();
-  if (family_ && !hist_job_.valid() && !selected_.empty() &&
+  if (family_ && !load_job_.active() && !diag_job_.active() && diag_density_ != density_) start_diagnostics();
+  if (family_ && !hist_job_.active() && !selected_.empty() &&
       (!hist_valid_ || hist_.tensor != selected_ || hist_.model != hist_model_ || hist_.density != density_))
     start_histogram();
   if (block) {
-    if (diag_job_.valid() || hist_job_.valid()) poll_jobs(true);
+    if (diag_job_.active() || hist_job_.active()) poll_jobs(true);
   }
 }
 
@@ -510,7 +443,7 @@ nlohmann::json CheckpointsPanel::state() const {
   nlohmann::json j;
   j["base"] = base_;
   j["models"] = models_;
-  j["loading"] = load_job_.valid();
+  j["loading"] = load_job_.active();
   j["loaded"] = family_ != nullptr;
   j["error_popup"] = error_shown_;
   j["error_title"] = error_title_;
@@ -519,9 +452,7 @@ nlohmann::json CheckpointsPanel::state() const {
   j["diagnostics_density"] = diag_density_;
   j["method"] = method_;
   j["params"] = global_;
-  nlohmann::json names = nlohmann::json::array();
-  for (const auto& e : browse_entries_) names.push_back(e.name);
-  j["browser"] = {{"dir", browse_dir_}, {"reading", browse_job_ != nullptr}, {"entries", names}, {"error", browse_error_}};
+  j["browser"] = browser_.state();
   j["model_params"] = per_model_;
   if (family_) {
     j["n_tensors"] = family_->base->tensors().size();
@@ -598,92 +529,6 @@ void CheckpointsPanel::accept_path(const std::string& path) {
   else if (browse_target_ == -3) yaml_path_ = (fs::path(path) / "merge.yml").string();
 }
 
-void CheckpointsPanel::browse(const std::string& dir) {
-  browse_dir_ = dir;
-  browse_entries_.clear();
-  browse_error_.clear();
-  auto job = std::make_shared<Listing>();
-  job->dir = dir;
-  browse_job_ = job;
-  std::thread([job] {
-    list_folder(*job);
-    job->done.store(true, std::memory_order_release);
-  }).detach();
-}
-
-void CheckpointsPanel::list_folder(Listing& listing) {
-  std::error_code ec;
-  for (fs::directory_iterator it(listing.dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    Entry e;
-    e.name = it->path().filename().string();
-    if (e.name.empty() || e.name[0] == '.') continue;
-    std::error_code ec2;
-    e.dir = it->is_directory(ec2);
-    if (e.dir) {
-      e.checkpoint = fs::exists(it->path() / "model.safetensors", ec2) ||
-                     fs::exists(it->path() / ckpt::kIndexFileName, ec2) ||
-                     fs::exists(it->path() / "adapter_model.safetensors", ec2);
-    } else if (it->path().extension() != ".safetensors") {
-      continue;
-    }
-    listing.entries.push_back(std::move(e));
-  }
-  if (ec) listing.error = listing.dir + ": " + ec.message();
-  std::sort(listing.entries.begin(), listing.entries.end(), [](const Entry& a, const Entry& b) {
-    return a.dir != b.dir ? a.dir : a.name < b.name;
-  });
-}
-
-void CheckpointsPanel::draw_browser() {
-  if (open_browser_) {
-    ImGui::OpenPopup("Choose a folder##ckpt_browser");
-    open_browser_ = false;
-  }
-  ImGui::SetNextWindowSize(ImVec2(em(34.0f), em(26.0f)), ImGuiCond_Appearing);
-  if (browse_job_ && browse_job_->done.load(std::memory_order_acquire)) {
-    browse_entries_ = std::move(browse_job_->entries);
-    browse_error_ = std::move(browse_job_->error);
-    browse_job_.reset();
-  }
-  if (!ImGui::BeginPopupModal("Choose a folder##ckpt_browser", nullptr, ImGuiWindowFlags_NoSavedSettings)) return;
-  ImGui::TextWrapped("%s", browse_dir_.c_str());
-  if (ImGui::Button("Up")) browse(fs::path(browse_dir_).parent_path().string());
-  remember_rect("browser_up");
-  ImGui::SameLine();
-  const bool file_target = browse_target_ == -3;
-  if (ImGui::Button(file_target ? "Save merge.yml here" : "Use this folder")) {
-    accept_path(browse_dir_);
-    ImGui::CloseCurrentPopup();
-  }
-  remember_rect("browser_use");
-  ImGui::SameLine();
-  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
-  if (!browse_error_.empty()) ImGui::TextColored(to_vec4(kBad), "%s", browse_error_.c_str());
-  ImGui::TextDisabled(browse_job_ ? "Reading the folder..." : "Double-click a folder to open it; green: holds a checkpoint.");
-  ImGui::BeginChild("##entries", ImVec2(0, 0), true);
-  std::string enter;
-  for (const auto& e : browse_entries_) {
-    const std::string label = (e.dir ? "[dir] " : "      ") + e.name;
-    if (e.checkpoint) ImGui::PushStyleColor(ImGuiCol_Text, to_vec4(kGood));
-    if (ImGui::Selectable(label.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick | ImGuiSelectableFlags_DontClosePopups)) {
-      const std::string full = (fs::path(browse_dir_) / e.name).string();
-      if (e.dir && ImGui::IsMouseDoubleClicked(0)) {
-        enter = full;
-      } else if (!e.dir || e.checkpoint) {
-        if (!file_target) {
-          accept_path(full);
-          ImGui::CloseCurrentPopup();
-        }
-      }
-    }
-    if (e.checkpoint) ImGui::PopStyleColor();
-  }
-  ImGui::EndChild();
-  if (!enter.empty()) browse(enter);
-  ImGui::EndPopup();
-}
-
 void CheckpointsPanel::draw_error_popup() {
   if (open_error_) {
     ImGui::OpenPopup("Checkpoints: error##ckpt_error");
@@ -708,7 +553,7 @@ void CheckpointsPanel::draw_error_popup() {
 }
 
 void CheckpointsPanel::draw_inputs(AppContext&) {
-  const bool busy = load_job_.valid();
+  const bool busy = load_job_.active();
   ImGuiCompat::SeparatorText("Checkpoints");
   auto path_row = [&](const char* label, std::string& path, int target, const char* rect_name) {
     ImGui::PushID(rect_name);
@@ -722,13 +567,7 @@ void CheckpointsPanel::draw_inputs(AppContext&) {
     remember_rect(std::string(rect_name) + "_browse");
     if (browse_clicked) {
       browse_target_ = target;
-      std::error_code ec;
-      fs::path start = path.empty() ? fs::current_path(ec) : fs::path(path);
-      if (!fs::is_directory(start, ec)) start = start.parent_path();
-      if (start.empty() || !fs::is_directory(start, ec)) start = fs::current_path(ec);
-      if (target >= -1 && !path.empty() && fs::is_directory(path, ec)) start = fs::path(path).parent_path();
-      browse(start.string());
-      open_browser_ = true;
+      browser_.open(FolderBrowser::start_folder(path, /*parent_of_folder=*/true), false);
     }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Browse folders");
     ImGui::PopID();
@@ -764,7 +603,7 @@ void CheckpointsPanel::draw_inputs(AppContext&) {
 void CheckpointsPanel::draw_compat() {
   ImGuiCompat::SeparatorText("Compatibility");
   if (!family_) {
-    ImGui::TextDisabled(load_job_.valid() ? "loading..." : "Load a base and its fine-tunes to check them.");
+    ImGui::TextDisabled(load_job_.active() ? "loading..." : "Load a base and its fine-tunes to check them.");
     return;
   }
   const auto& rep = family_->report;
@@ -896,12 +735,11 @@ void CheckpointsPanel::draw_actions() {
       std::error_code ec;
       fs::path start = s.empty() ? fs::current_path(ec) : fs::path(s).parent_path();
       if (start.empty() || !fs::is_directory(start, ec)) start = fs::current_path(ec);
-      browse(start.string());
-      open_browser_ = true;
+      browser_.open(start.string(), target == -3);
     }
     ImGui::PopID();
   };
-  const bool merging = merge_job_.valid();
+  const bool merging = merge_job_.active();
   path_field("out", "output folder (must not exist)", out_dir_, -2, "out_dir");
   ImGui::SameLine();
   ImGui::Checkbox("force##merge", &force_merge_);
@@ -913,7 +751,7 @@ void CheckpointsPanel::draw_actions() {
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!merging);
-  if (ImGui::Button("Cancel", ImVec2(em(6.0f), 0))) cancel_->store(true);
+  if (ImGui::Button("Cancel", ImVec2(em(6.0f), 0))) merge_job_.cancel();
   remember_rect("cancel");
   ImGui::EndDisabled();
   ImGui::SameLine();
@@ -938,7 +776,7 @@ void CheckpointsPanel::draw_actions() {
   ImGui::Checkbox("force##export", &force_export_);
   remember_rect("force_export");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Replace the YAML file when it exists");
-  ImGui::BeginDisabled(export_job_.valid());
+  ImGui::BeginDisabled(export_job_.active());
   if (ImGui::Button("Export YAML", ImVec2(em(7.0f), 0))) start_export();
   remember_rect("export");
   ImGui::EndDisabled();
@@ -1107,7 +945,7 @@ void CheckpointsPanel::draw_histogram(float height) {
 }
 
 void CheckpointsPanel::draw(AppContext& ctx) {
-  for (const auto& p : take_dropped_paths()) {
+  for (const auto& p : ws_ ? ws_->take_dropped() : std::vector<std::string>{}) {
     if (base_.empty()) {
       base_ = p;
     } else {
@@ -1138,8 +976,9 @@ void CheckpointsPanel::draw(AppContext& ctx) {
   draw_table(table_h);
   draw_histogram(ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing());
   ImGui::EndChild();
-  draw_browser();
+  if (auto picked = browser_.draw([this](const char* name) { remember_rect(name); })) accept_path(*picked);
   draw_error_popup();
+  publish();
 }
 
 namespace {

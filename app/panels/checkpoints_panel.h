@@ -3,13 +3,12 @@
 // trim threshold, a method from the registry with its parameters, a background merge through core/engine
 // (progress, cancel) and a mergekit YAML export through core/recipe.
 //
-// Every file access runs on a worker thread (std::async); the panel polls the futures once per frame and keeps
+// Every file access runs as a background job (app/gui/jobs.h); the panel polls them once per frame and keeps
 // showing the previous result until the new one is ready. The opened checkpoints are shared (shared_ptr) with
 // the jobs that read them, so a job outlives a reload safely.
 #pragma once
 
 #include <atomic>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,9 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/jobs.h"
 #include "app/gui/panel.h"
+#include "app/panels/folder_browser.h"
 #include "core/checkpoint/checkpoint.h"
 #include "core/checkpoint/compat.h"
+#include "core/checkpoint/family.h"
 #include "core/checkpoint/diagnostics.h"
 #include "core/checkpoint/lora.h"
 #include "core/engine/engine.h"
@@ -28,39 +30,7 @@
 
 namespace mergelab::app {
 
-/// A base and its models, opened and validated, with their compatibility report.
-struct CheckpointFamily {
-  struct Model {
-    std::string path;
-    std::unique_ptr<ckpt::Checkpoint> checkpoint;  ///< a full checkpoint, or
-    std::unique_ptr<ckpt::LoraAdapter> adapter;    ///< a PEFT LoRA adapter (task vector = its Delta W)
-    ckpt::ModelRef ref() const { return {adapter ? nullptr : checkpoint.get(), adapter.get(), path}; }
-  };
-  std::string base_path;
-  std::unique_ptr<ckpt::Checkpoint> base;
-  std::vector<Model> models;
-  ckpt::CompatReport report;
-};
-
-/// Opens and validates `base` and `models` and checks their compatibility. Throws ckpt::CheckpointError
-/// (or std::runtime_error) naming the file and the problem.
-std::shared_ptr<CheckpointFamily> open_checkpoint_family(const std::string& base, const std::vector<std::string>& models);
-
-/// Task vector tau = model - base of one tensor, flattened row-major (a LoRA adapter: its Delta W, zero on a
-/// tensor it does not adapt).
-Eigen::VectorXf family_task_vector(const CheckpointFamily& family, size_t model, const std::string& tensor);
-
-/// The magnitude trim threshold at `density`: the int(density * n)-th largest |tau| (mergekit's top-k trim keeps
-/// the entries at or above it). +inf when int(density * n) == 0 (nothing kept).
-double trim_threshold(const Eigen::VectorXf& tau, double density);
-
-/// The fixture family of the repository (tests/data/digits/models/{base, ft_task0..2}) when present: paths to
-/// pre-fill the fields with. Looks at $MERGELAB_SOURCE, then the folder above the built-in assets folder.
-std::vector<std::string> default_checkpoint_paths();
-
-/// Installs the window's drop callback (folders dropped on the window go to the Checkpoints panel) on the current
-/// GLFW context, once. Returns the paths dropped since the last call.
-std::vector<std::string> take_dropped_paths();
+using ckpt::CheckpointFamily;
 
 class CheckpointsPanel : public Panel {
  public:
@@ -77,13 +47,8 @@ class CheckpointsPanel : public Panel {
   void load(const nlohmann::json& j) override;
   nlohmann::json state() const override;
 
-  /// The Checkpoints panel alive in this window (the last one created), or nullptr: the Tune panel reads its
-  /// selection and hands it tuned recipes.
-  static CheckpointsPanel* instance();
-  const std::string& base_path() const { return base_; }
-  const std::vector<std::string>& model_paths() const { return models_; }
-  /// True once Load has opened the family (the paths above are a checked selection).
-  bool family_loaded() const { return family_ != nullptr; }
+  /// Publishes the loaded selection in the workspace and installs its recipe hand-over (set_recipe).
+  void attach(Workspace& ws) override;
   /// Sets the method and its parameters (a tuned recipe): values of names the method lacks are ignored, missing
   /// ones keep the method's defaults. Returns false (nothing changed) for an unknown method.
   bool set_recipe(const std::string& method, const std::map<std::string, double>& global,
@@ -149,13 +114,12 @@ class CheckpointsPanel : public Panel {
   bool hist_valid_ = false;
 
   // ---- jobs ----
-  std::future<LoadResult> load_job_;
-  std::future<DiagResult> diag_job_;
-  std::future<HistResult> hist_job_;
-  std::future<JobResult> merge_job_;
-  std::future<JobResult> export_job_;
+  Job<LoadResult> load_job_;
+  Job<DiagResult> diag_job_;
+  Job<HistResult> hist_job_;
+  Job<JobResult> merge_job_;
+  Job<JobResult> export_job_;
   std::shared_ptr<MergeStatus> merge_status_ = std::make_shared<MergeStatus>();
-  std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
   std::string merge_state_ = "idle", merge_message_;
   std::string export_state_ = "idle", export_message_;
   engine::Progress last_progress_;
@@ -165,24 +129,10 @@ class CheckpointsPanel : public Panel {
   bool open_error_ = false;
   bool error_shown_ = false;
   int browse_target_ = -100;  ///< -1 base, >= 0 model, -2 output folder, -3 YAML path
-  bool open_browser_ = false;
-  std::string browse_dir_;
-  struct Entry {
-    std::string name;
-    bool dir = false, checkpoint = false;
-  };
-  std::vector<Entry> browse_entries_;
-  std::string browse_error_;
-  /// A folder listing read on its own thread (a slow or network folder never stalls a frame); the
-  /// thread owns a share of it, so leaving the folder or closing the panel never waits for it.
-  struct Listing {
-    std::string dir, error;
-    std::vector<Entry> entries;
-    std::atomic<bool> done{false};
-  };
-  std::shared_ptr<Listing> browse_job_;
-  static void list_folder(Listing& listing);
+  FolderBrowser browser_;
   bool auto_loaded_ = false;
+  Workspace* ws_ = nullptr;
+  void publish();  ///< the loaded selection and model count into the workspace
   std::map<std::string, Rect> rects_;
 
   void remember_rect(const std::string& name);
@@ -208,9 +158,7 @@ class CheckpointsPanel : public Panel {
   void draw_actions();
   void draw_table(float height);
   void draw_histogram(float height);
-  void draw_browser();
   void draw_error_popup();
-  void browse(const std::string& dir);
   void accept_path(const std::string& path);
 };
 

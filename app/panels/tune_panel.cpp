@@ -17,7 +17,7 @@
 #include <limits>
 #include <sstream>
 
-#include "app/panels/checkpoints_panel.h"
+#include "app/gui/workspace.h"
 #include "app/panels/text.h"
 #include "core/eval/dataset.h"
 #include "core/recipe/mergekit_yaml.h"
@@ -49,13 +49,6 @@ constexpr int kMaxSteps = 41;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 ImVec4 to_vec4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
-
-template <class T>
-bool ready(const std::future<T>& f, bool block) {
-  if (!f.valid()) return false;
-  if (block) f.wait();
-  return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-}
 
 /// "lambda=0.6, weight@1=0.35"
 std::string point_text(const TunePoint& p) {
@@ -200,10 +193,9 @@ TunePanel::TunePanel() {
   current_.source = "settings";
 }
 
-TunePanel::~TunePanel() {
-  sweep_cancel_->store(true);  // workers stop at their next point; the futures join in their destructors
-  cmaes_cancel_->store(true);
-}
+// The jobs' destructors cancel them (the searches stop at their next point, an external evaluator is killed)
+// and join.
+TunePanel::~TunePanel() = default;
 
 const char* TunePanel::help() const {
   return "Tune a merge recipe on real checkpoints. Give a base, its fine-tunes and evaluation data (a folder in the "
@@ -338,7 +330,7 @@ void TunePanel::set_current(TunePoint p) {
 }
 
 void TunePanel::start_load() {
-  if (load_job_.valid()) return;
+  if (load_job_.active()) return;
   load_error_.clear();
   const std::string key = inputs_key();
   std::vector<std::string> models;
@@ -346,7 +338,7 @@ void TunePanel::start_load() {
     if (!m.empty()) models.push_back(m);
   const std::string base = base_, data = data_, tune = tune_split_, test = test_split_;
   const bool external = external_;
-  load_job_ = std::async(std::launch::async, [=]() -> std::shared_ptr<const TuneSetup> {
+  load_job_.start([=](JobControl&) -> std::shared_ptr<const TuneSetup> {
     auto s = std::make_shared<TuneSetup>();
     s->key = key;
     s->base = base;
@@ -387,7 +379,7 @@ void TunePanel::prepare_scorer(PointScorer& scorer, const std::vector<double>& s
 }
 
 void TunePanel::start_sweep() {
-  if (sweep_job_.valid() || !setup_) return;
+  if (sweep_job_.active() || !setup_) return;
   PointScorer scorer;
   std::vector<search::SweepAxis> axes;
   std::unique_ptr<search::SweepGrid> grid_ptr;
@@ -424,15 +416,14 @@ void TunePanel::start_sweep() {
   sweep_errors_ = sweep_shared_->errors;
   sweep_done_ = 0, sweep_total_ = grid.size(), sweep_elapsed_ = 0, sweep_eta_ = 0, sweep_best_ = -1;
   sweep_state_ = "running", sweep_message_.clear();
-  sweep_cancel_->store(false);
   auto shared = sweep_shared_;
-  auto cancel = sweep_cancel_;
   const int threads = threads_;
-  sweep_job_ = std::async(std::launch::async, [scorer, grid, shared, cancel, threads] {
+  sweep_job_.start([scorer, grid, shared, threads](JobControl& control) mutable {
     SweepOutcome out;
+    scorer.external.cancel = control.cancel_flag();  // Cancel kills a running external evaluator
     search::SweepOptions opt;
     opt.threads = threads;
-    opt.cancel = cancel.get();
+    opt.cancel = control.cancel_flag();
     opt.on_progress = [&](const search::SweepProgress& p) {
       std::lock_guard<std::mutex> lock(shared->mutex);
       shared->done = p.done, shared->elapsed = p.elapsed_seconds, shared->eta = p.eta_seconds;
@@ -454,7 +445,7 @@ void TunePanel::start_sweep() {
 }
 
 void TunePanel::start_cmaes() {
-  if (cmaes_job_.valid() || !setup_) return;
+  if (cmaes_job_.active() || !setup_) return;
   PointScorer scorer;
   std::vector<double> lo, hi;
   Eigen::VectorXd x0;
@@ -502,12 +493,12 @@ void TunePanel::start_cmaes() {
   generations_.clear();
   cmaes_evaluations_ = 0;
   cmaes_state_ = "running", cmaes_message_.clear();
-  cmaes_cancel_->store(false);
   auto shared = cmaes_shared_;
-  auto cancel = cmaes_cancel_;
   const int threads = threads_;
-  cmaes_job_ = std::async(std::launch::async, [scorer, lo, hi, x0, opt, shared, cancel, threads] {
+  cmaes_job_.start([scorer, lo, hi, x0, opt, shared, threads](JobControl& control) mutable {
     CmaesOutcome out;
+    scorer.external.cancel = control.cancel_flag();
+    const std::atomic<bool>* cancel = control.cancel_flag();
     const auto t0 = std::chrono::steady_clock::now();
     const double sign = scorer.objective.maximize ? -1.0 : 1.0;  // CMA-ES minimises
     auto to_values = [&](const Eigen::VectorXd& u) {
@@ -540,7 +531,7 @@ void TunePanel::start_cmaes() {
                 if (first_error.empty()) first_error = e.what();
               }
             },
-            {}, cancel.get());
+            {}, cancel);
         if (ran < pop.size()) {
           out.cancelled = true;
           break;
@@ -567,7 +558,7 @@ void TunePanel::start_cmaes() {
 }
 
 void TunePanel::start_reports() {
-  if (report_job_.valid() || !setup_) return;
+  if (report_job_.active() || !setup_) return;
   Reports want;
   want.key = reports_wanted_;
   auto setup = setup_;
@@ -592,8 +583,9 @@ void TunePanel::start_reports() {
   ext.command_template = command_;
   ext.timeout_seconds = timeout_;
   const auto seed = static_cast<std::uint32_t>(seed_);
-  report_job_ = std::async(std::launch::async, [want, setup, method, cur, best, has_best, scope, ext, cur_recipe,
-                                                best_recipe, layout, seed]() mutable {
+  report_job_.start([want, setup, method, cur, best, has_best, scope, ext, cur_recipe, best_recipe, layout,
+                     seed](JobControl& control) mutable {
+    ext.cancel = control.cancel_flag();
     try {
       if (setup->external) {
         auto run = [&](const merge::Params& p) {
@@ -631,7 +623,7 @@ void TunePanel::start_reports() {
 }
 
 void TunePanel::start_export(bool overwrite) {
-  if (export_job_.valid()) return;
+  if (export_job_.active()) return;
   recipe::Recipe r;
   std::string path;
   try {
@@ -649,34 +641,40 @@ void TunePanel::start_export(bool overwrite) {
     return;
   }
   export_state_ = "running", export_message_.clear();
-  export_job_ = std::async(std::launch::async, [r, path] {
+  export_job_.start([r, path](JobControl&) {
     recipe::write_mergekit_yaml(r, path);  // temp file + rename
     return "wrote " + path;
   });
 }
 
 void TunePanel::load_into_checkpoints() {
-  CheckpointsPanel* ck = CheckpointsPanel::instance();
-  if (!ck) {
+  if (!ws_ || !ws_->apply_recipe) {
     load_ckpt_message_ = "no Checkpoints panel in this window";
     return;
   }
   const auto [global, per_model] = settings_with(current_);
-  if (ck->model_paths().size() != models_.size())
-    load_ckpt_message_ = "note: the Checkpoints panel lists " + std::to_string(ck->model_paths().size()) +
+  if (ws_->merge_model_count != models_.size())
+    load_ckpt_message_ = "note: the Checkpoints panel lists " + std::to_string(ws_->merge_model_count) +
                          " models, this recipe " + std::to_string(models_.size()) + "; ";
   else
     load_ckpt_message_.clear();
-  if (ck->set_recipe(method_, global, per_model))
+  if (ws_->apply_recipe(method_, global, per_model))
     load_ckpt_message_ += "Checkpoints panel set to " + method_ + " with " + point_text(current_);
   else
     load_ckpt_message_ = "the Checkpoints panel does not know " + method_;
 }
 
+bool TunePanel::replaces_best(bool cancelled, double objective) const {
+  // A finished search's best is the best of its own settings; a cancelled one saw only part of its space, so it
+  // takes the place of an earlier best only when it beats it.
+  if (!cancelled || !best_.valid) return true;
+  return sweep_maximize_ ? objective > best_.objective : objective < best_.objective;
+}
+
 void TunePanel::poll(bool block) {
-  if (ready(load_job_, block)) {
+  if (load_job_.poll(block)) {
     try {
-      setup_ = load_job_.get();
+      setup_ = load_job_.take();
       status_ = "loaded " + std::to_string(setup_->models.size()) + " fine-tunes";
       if (!setup_->external)
         status_ += ", " + std::to_string(setup_->task_names.size()) + " tasks (" +
@@ -707,8 +705,8 @@ void TunePanel::poll(bool block) {
                                             : v < sweep_objective_[static_cast<size_t>(sweep_best_)]))
       sweep_best_ = static_cast<int>(i);
   }
-  if (ready(sweep_job_, block)) {
-    const SweepOutcome r = sweep_job_.get();
+  if (sweep_job_.poll(block)) {
+    const SweepOutcome r = sweep_job_.take();
     if (sweep_shared_) {
       std::lock_guard<std::mutex> lock(sweep_shared_->mutex);
       sweep_objective_ = sweep_shared_->objective;
@@ -728,7 +726,7 @@ void TunePanel::poll(bool block) {
         }
     }
     poll(false);  // recompute the best point from the final values
-    if (sweep_best_ >= 0 && !sweep_axes_.empty()) {
+    if (sweep_best_ >= 0 && !sweep_axes_.empty() && replaces_best(r.cancelled, sweep_objective_[static_cast<size_t>(sweep_best_)])) {
       const search::SweepGrid grid(sweep_axes_);
       TunePoint p{sweep_space_, grid.point(static_cast<size_t>(sweep_best_)),
                   "sweep point " + std::to_string(sweep_best_), sweep_objective_[static_cast<size_t>(sweep_best_)], true};
@@ -742,8 +740,8 @@ void TunePanel::poll(bool block) {
     if (cmaes_shared_->generations.size() != generations_.size()) generations_ = cmaes_shared_->generations;
     cmaes_evaluations_ = cmaes_shared_->evaluations;
   }
-  if (ready(cmaes_job_, block)) {
-    const CmaesOutcome r = cmaes_job_.get();
+  if (cmaes_job_.poll(block)) {
+    const CmaesOutcome r = cmaes_job_.take();
     if (cmaes_shared_) {
       std::lock_guard<std::mutex> lock(cmaes_shared_->mutex);
       generations_ = cmaes_shared_->generations;
@@ -764,25 +762,25 @@ void TunePanel::poll(bool block) {
       set_current(p);
     }
   }
-  if (ready(export_job_, block)) {
+  if (export_job_.poll(block)) {
     try {
-      export_message_ = export_job_.get();
+      export_message_ = export_job_.take();
       export_state_ = "done";
     } catch (const std::exception& e) {
       export_message_ = e.what();
       export_state_ = "failed";
     }
   }
-  if (ready(report_job_, block)) reports_ = report_job_.get();
+  if (report_job_.poll(block)) reports_ = report_job_.take();
   // Bars follow the current and best recipes (and the settings they build on).
   if (setup_) {
     std::string key = setup_->key + "|" + method_ + "|" + (global_scope_ ? "g" : "t") + std::to_string(seed_) + "|" +
                       nlohmann::json(global_).dump() + nlohmann::json(per_model_).dump() + "|" + point_text(current_);
     if (best_.valid) key += "|best " + point_text(best_);
     if (key != reports_wanted_) reports_wanted_ = key;
-    if (reports_.key != reports_wanted_ && !report_job_.valid()) {
+    if (reports_.key != reports_wanted_ && !report_job_.active()) {
       start_reports();
-      if (block && report_job_.valid()) poll(true);
+      if (block && report_job_.active()) poll(true);
     }
   }
 }
@@ -889,7 +887,7 @@ nlohmann::json TunePanel::state() const {
   j["models"] = models_;
   j["data"] = data_;
   j["method"] = method_;
-  j["loading"] = load_job_.valid();
+  j["loading"] = load_job_.active();
   j["loaded"] = setup_ != nullptr;
   j["load_error"] = load_error_;
   j["inputs_changed"] = setup_ && setup_->key != inputs_key();
@@ -982,12 +980,12 @@ void TunePanel::draw_inputs() {
   ImGui::SameLine();
   if (ImGui::SmallButton("- model") && models_.size() > 1) models_.pop_back(), reset_params();
   ImGui::SameLine();
-  CheckpointsPanel* ck = CheckpointsPanel::instance();
-  ImGui::BeginDisabled(!ck || !ck->family_loaded());
-  if (ImGui::SmallButton("Use the Checkpoints selection") && ck) {
-    base_ = ck->base_path();
+  const Workspace::Selection* loaded = ws_ && ws_->loaded ? &*ws_->loaded : nullptr;
+  ImGui::BeginDisabled(!loaded);
+  if (ImGui::SmallButton("Use the Checkpoints selection") && loaded) {
+    base_ = loaded->base;
     models_.clear();
-    for (const auto& m : ck->model_paths())
+    for (const auto& m : loaded->models)
       if (!m.empty()) models_.push_back(m);
     if (models_.empty()) models_.assign(1, "");
     reset_params();
@@ -1026,7 +1024,7 @@ void TunePanel::draw_inputs() {
     ImGui::InputDouble("s##timeout", &timeout_, 0, 0, "%.0f");
     timeout_ = std::clamp(timeout_, 0.1, 86400.0);
   }
-  const bool loading = load_job_.valid();
+  const bool loading = load_job_.active();
   const bool stale = setup_ && setup_->key != inputs_key();
   ImGui::BeginDisabled(loading);
   if (ImGui::Button(loading ? "Loading..." : "Load", ImVec2(em(6.0f), 0))) start_load();
@@ -1050,7 +1048,7 @@ void TunePanel::draw_method() {
   ImGui::TextUnformatted("method");
   ImGui::SameLine(em(5.0f));
   ImGui::SetNextItemWidth(-FLT_MIN);
-  const bool running = sweep_job_.valid() || cmaes_job_.valid();
+  const bool running = sweep_job_.active() || cmaes_job_.active();
   ImGui::BeginDisabled(running);  // the results on screen belong to the method they were run with
   const bool open = ImGui::BeginCombo("##method", spec ? spec->label.c_str() : method_.c_str());
   ImGui::EndDisabled();
@@ -1145,8 +1143,8 @@ void TunePanel::draw_method() {
 }
 
 void TunePanel::draw_run_cancel(const char* run_label, const char* what, bool running, int pending,
-                                std::atomic<bool>& cancel, void (TunePanel::*start)()) {
-  ImGui::BeginDisabled(running || load_job_.valid());
+                                const std::function<void()>& cancel, void (TunePanel::*start)()) {
+  ImGui::BeginDisabled(running || load_job_.active());
   if (ImGui::Button(run_label, ImVec2(em(6.5f), 0))) {
     if (!setup_ || setup_->key != inputs_key()) {
       start_load();  // the run starts when the inputs are loaded
@@ -1159,7 +1157,7 @@ void TunePanel::draw_run_cancel(const char* run_label, const char* what, bool ru
   remember_rect(std::string("run_") + what);
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
-  if (ImGui::Button((std::string("Cancel##") + what).c_str(), ImVec2(em(5.0f), 0))) cancel.store(true);
+  if (ImGui::Button((std::string("Cancel##") + what).c_str(), ImVec2(em(5.0f), 0))) cancel();
   ImGui::EndDisabled();
   remember_rect(std::string("cancel_") + what);
   ImGui::SameLine();
@@ -1203,12 +1201,14 @@ void TunePanel::draw_sweep_controls() {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("stop (included)");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(em(5.5f));
-    ImGui::SliderInt("##steps", &axis_steps_[a], 1, kMaxSteps, "%d steps");
+    // Always clamped: a typed value (Ctrl+click) outside 1..41 is refused here, not when the sweep starts.
+    ImGui::SliderInt("##steps", &axis_steps_[a], 1, kMaxSteps, "%d steps", ImGuiSliderFlags_AlwaysClamp);
+    axis_steps_[a] = std::clamp(axis_steps_[a], 1, kMaxSteps);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("values: start + i (stop - start) / (steps - 1), i = 0 .. steps - 1");
     ImGui::PopID();
   }
-  const bool running = sweep_job_.valid();
-  draw_run_cancel("Run sweep", "sweep", running, 1, *sweep_cancel_, &TunePanel::start_sweep);
+  const bool running = sweep_job_.active();
+  draw_run_cancel("Run sweep", "sweep", running, 1, [this] { sweep_job_.cancel(); }, &TunePanel::start_sweep);
   char overlay[128];
   if (running)
     std::snprintf(overlay, sizeof overlay, "%zu/%zu, ETA %.1f s", sweep_done_, sweep_total_, sweep_eta_);
@@ -1275,8 +1275,8 @@ void TunePanel::draw_cmaes_controls() {
   ImGui::InputInt("##cseed", &cma_seed_, 0);
   cma_seed_ = std::max(0, cma_seed_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("seed of the Gaussian samples (same seed, same run)");
-  const bool running = cmaes_job_.valid();
-  draw_run_cancel("Run CMA-ES", "cmaes", running, 2, *cmaes_cancel_, &TunePanel::start_cmaes);
+  const bool running = cmaes_job_.active();
+  draw_run_cancel("Run CMA-ES", "cmaes", running, 2, [this] { cmaes_job_.cancel(); }, &TunePanel::start_cmaes);
   char overlay[128];
   std::snprintf(overlay, sizeof overlay, "%s: %lld/%d evals, %zu gens", cmaes_state_.c_str(),
                 static_cast<long long>(cmaes_evaluations_), budget_, generations_.size());
@@ -1302,7 +1302,7 @@ void TunePanel::draw_recipe() {
   ImGui::InputTextWithHint("##yaml", "tuned.yml", &yaml_path_);
   remember_rect("yaml_path");
   ImGui::SameLine();
-  ImGui::BeginDisabled(export_job_.valid());
+  ImGui::BeginDisabled(export_job_.active());
   if (ImGui::Button("Export YAML...", ImVec2(-FLT_MIN, 0))) start_export(false);
   ImGui::EndDisabled();
   remember_rect("export");
@@ -1511,7 +1511,7 @@ void TunePanel::draw_cmaes_plot(ImVec2 size, bool screenshot) {
   const auto [scale, obj_name] = objective_scale();
   if (generations_.empty()) {
     draw_empty_plot(size, "CMA-ES fitness",
-                    cmaes_job_.valid() ? "first generation running..." : "Choose parameters and press Run CMA-ES.");
+                    cmaes_job_.active() ? "first generation running..." : "Choose parameters and press Run CMA-ES.");
     return;
   }
   const Generation* top = nullptr;
@@ -1669,9 +1669,9 @@ void TunePanel::draw(AppContext& ctx) {
   }
   if (!took_selection_) {
     took_selection_ = true;
-    if (CheckpointsPanel* ck = CheckpointsPanel::instance(); ck && ck->family_loaded()) {
-      base_ = ck->base_path();
-      models_ = ck->model_paths();
+    if (ws_ && ws_->loaded) {
+      base_ = ws_->loaded->base;
+      models_ = ws_->loaded->models;
       reset_params();
     }
   }

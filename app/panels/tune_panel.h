@@ -12,12 +12,12 @@
 // the test split, so a recipe that over-fits the tuning split shows. The current recipe goes to the Checkpoints
 // panel (method and parameters) or to a mergekit YAML file.
 //
-// Workers share immutable inputs (shared_ptr<const TuneSetup>) and publish results under a mutex; the panel copies
-// them once per frame. Nothing here blocks the frame except in screenshot mode (deterministic pictures).
+// Background jobs (app/gui/jobs.h) share immutable inputs (shared_ptr<const TuneSetup>) and publish results under a
+// mutex; the panel copies them once per frame. Nothing here blocks the frame except in screenshot mode (deterministic pictures).
 #pragma once
 
 #include <atomic>
-#include <future>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/gui/jobs.h"
 #include "app/gui/panel.h"
 #include "core/eval/merge_eval.h"
 #include "core/search/objective.h"
@@ -68,6 +69,7 @@ class TunePanel : public Panel {
   const char* help() const override;
   const char* view() const override { return "checkpoints"; }
   void draw(AppContext& ctx) override;
+  void attach(Workspace& ws) override { ws_ = &ws; }
   nlohmann::json save() const override;
   void load(const nlohmann::json& j) override;
   nlohmann::json state() const override;
@@ -143,13 +145,12 @@ class TunePanel : public Panel {
 
   // ---- loaded inputs and results ----
   std::shared_ptr<const TuneSetup> setup_;
-  std::future<std::shared_ptr<const TuneSetup>> load_job_;
+  Job<std::shared_ptr<const TuneSetup>> load_job_;
   std::string load_error_;
   std::string status_;
 
-  std::future<SweepOutcome> sweep_job_;
+  Job<SweepOutcome> sweep_job_;
   std::shared_ptr<SweepShared> sweep_shared_;
-  std::shared_ptr<std::atomic<bool>> sweep_cancel_ = std::make_shared<std::atomic<bool>>(false);
   std::vector<search::SweepAxis> sweep_axes_;           ///< axes of the last sweep
   std::vector<search::RecipeParam> sweep_space_;
   std::vector<double> sweep_objective_;                 ///< copy of the worker's results
@@ -160,9 +161,8 @@ class TunePanel : public Panel {
   int sweep_best_ = -1;
   bool sweep_maximize_ = true;
 
-  std::future<CmaesOutcome> cmaes_job_;
+  Job<CmaesOutcome> cmaes_job_;
   std::shared_ptr<CmaesShared> cmaes_shared_;
-  std::shared_ptr<std::atomic<bool>> cmaes_cancel_ = std::make_shared<std::atomic<bool>>(false);
   std::vector<search::RecipeParam> cmaes_space_;
   std::vector<Generation> generations_;
   std::int64_t cmaes_evaluations_ = 0;
@@ -171,16 +171,17 @@ class TunePanel : public Panel {
 
   TunePoint current_, best_;
   std::string best_from_;  ///< "sweep" or "cmaes"
-  std::future<Reports> report_job_;
+  Job<Reports> report_job_;
   Reports reports_;
   std::string reports_wanted_;  ///< key of the reports the panel shows (recomputed when it changes)
 
-  std::future<std::string> export_job_;
+  Job<std::string> export_job_;
   std::string export_state_ = "idle", export_message_;
   bool confirm_overwrite_ = false, open_confirm_ = false;
   std::string load_ckpt_message_;
 
   // ---- UI ----
+  Workspace* ws_ = nullptr;  ///< the window's: the Checkpoints selection and the recipe hand-over
   bool auto_started_ = false;
   int pending_run_ = 0;  ///< 1 sweep, 2 CMA-ES: started once the inputs being loaded are ready
   bool took_selection_ = false;
@@ -206,7 +207,7 @@ class TunePanel : public Panel {
 
   void start_load();
   /// "Run ..." (loads the inputs first when they changed; `pending` then starts the run) and "Cancel".
-  void draw_run_cancel(const char* run_label, const char* what, bool running, int pending, std::atomic<bool>& cancel,
+  void draw_run_cancel(const char* run_label, const char* what, bool running, int pending, const std::function<void()>& cancel,
                        void (TunePanel::*start)());
   void start_sweep();
   void start_cmaes();
@@ -214,6 +215,8 @@ class TunePanel : public Panel {
   void start_export(bool overwrite);
   void load_into_checkpoints();
   void poll(bool block);
+  /// Whether a sweep's best point (its objective) becomes the best recipe; a cancelled sweep only when it is better.
+  bool replaces_best(bool cancelled, double objective) const;
 
   void draw_inputs();
   void draw_method();

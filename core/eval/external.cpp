@@ -199,6 +199,10 @@ ExternalEvalResult run_external_evaluator(const ExternalEvalOptions& options, co
       result.timed_out = true;
       break;
     }
+    if (options.cancel && options.cancel->load()) {
+      result.cancelled = true;
+      break;
+    }
     // After the shell has exited, background children may still hold the pipes: drain briefly, then stop.
     if (!exited) {
       if (has_exited(pid)) {
@@ -246,7 +250,7 @@ ExternalEvalResult run_external_evaluator(const ExternalEvalOptions& options, co
       fd = -1;
     }
 
-  if (result.timed_out && !exited) {
+  if ((result.timed_out || result.cancelled) && !exited) {
     killpg(pid, SIGTERM);
     const auto grace_end = std::chrono::steady_clock::now() +
                            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -269,6 +273,10 @@ ExternalEvalResult run_external_evaluator(const ExternalEvalOptions& options, co
   if (result.timed_out) {
     result.error = "evaluator timed out after " + format_seconds(options.timeout_seconds) +
                    " s and was killed: " + one_line(result.command);
+    return result;
+  }
+  if (result.cancelled) {
+    result.error = "evaluator was cancelled: " + one_line(result.command);
     return result;
   }
   if (WIFSIGNALED(status)) {

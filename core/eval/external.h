@@ -13,12 +13,15 @@
 // Failures (ExternalEvalResult::ok == false, `error` says which, in one line):
 //   - the command cannot be started;
 //   - timeout: the whole process group gets SIGTERM, then SIGKILL after a short grace period;
+//   - cancel: when ExternalEvalOptions::cancel becomes true (checked at least every 100 ms), the group is ended
+//     the same way and the result says "evaluator was cancelled" (cancelled == true);
 //   - killed by a signal, or non-zero exit: the error carries the exit status and the tail of stderr;
 //   - no non-empty stdout line, a last line that is not JSON, JSON that is not an object, or an object with
 //     a value that is not a number (the key is named).
 // The timeout also covers background children that keep the pipes open after the shell exits.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -32,6 +35,7 @@ struct ExternalEvalOptions {
   double kill_grace_seconds = 2.0;        // SIGTERM -> SIGKILL delay on timeout
   std::size_t max_output_bytes = 1 << 20; // stdout kept beyond this is dropped from the front (stderr too)
   std::size_t stderr_tail_lines = 20;     // lines of stderr quoted in an error
+  const std::atomic<bool>* cancel = nullptr;  // when set and true: the program is stopped (see above)
 };
 
 struct ExternalEvalResult {
@@ -42,6 +46,7 @@ struct ExternalEvalResult {
   int exit_code = -1;        // exit status, or -1 when killed / not started
   int term_signal = 0;       // the signal that ended the shell, 0 when it exited
   bool timed_out = false;
+  bool cancelled = false;    // stopped through ExternalEvalOptions::cancel
   double seconds = 0;        // wall time
   std::string stdout_text;   // captured (possibly truncated at the front)
   std::string stderr_text;

@@ -7,9 +7,12 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace mergelab::eval;
@@ -132,6 +135,43 @@ TEST(ExternalEvaluator, TimeoutKillsTheWholeGroup) {
   std::ifstream(pidfile) >> child;
   ASSERT_GT(child, 0);
   // The background sleep was in the evaluator's process group: it must be gone (or a zombie awaiting reaping).
+  for (int i = 0; i < 200 && process_alive(child); ++i) usleep(10000);
+  EXPECT_FALSE(process_alive(child));
+}
+
+TEST(ExternalEvaluator, CancelStopsTheWholeGroupLongBeforeTheTimeout) {
+  TempDir tmp;
+  const fs::path pidfile = tmp.path / "child.pid";
+  const auto script = tmp.script("slow.sh",
+                                 "sleep 60 &\n"
+                                 "echo $! > " + shell_quote(pidfile.string()) + "\n"
+                                 "wait\n");
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    // Cancel once the background child exists (polled; the evaluator checks the flag every 100 ms at most).
+    for (int i = 0; i < 2000; ++i) {
+      pid_t written = 0;
+      std::ifstream(pidfile) >> written;
+      if (written > 0) break;
+      usleep(5000);
+    }
+    cancel = true;
+  });
+  ExternalEvalOptions o;
+  o.command_template = "sh " + shell_quote(script.string());
+  o.timeout_seconds = 60;
+  o.kill_grace_seconds = 0.2;
+  o.cancel = &cancel;
+  const auto r = run_external_evaluator(o, tmp.path);
+  canceller.join();
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_LT(r.seconds, 10.0);  // far below the 60 s timeout
+  EXPECT_EQ(r.error.rfind("evaluator was cancelled: sh ", 0), 0u) << r.error;
+  pid_t child = 0;
+  std::ifstream(pidfile) >> child;
+  ASSERT_GT(child, 0);
   for (int i = 0; i < 200 && process_alive(child); ++i) usleep(10000);
   EXPECT_FALSE(process_alive(child));
 }
