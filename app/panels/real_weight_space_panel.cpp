@@ -227,6 +227,9 @@ void RealWeightSpacePanel::start_load() {
   family_.reset();
   path_ = {}, plane_ = {}, land_ = {}, maps_ = {};
   plane_started_ = land_started_ = maps_started_ = false;
+  merge_ = MergePoint{.t = merge_.t};  // the read-out belongs to the family it was scored on
+  merge_dirty_ = false;
+  selected_cell_ = -1;
   load_.start([base = base_.str(), a = a_.str(), b = b_.str(), data = data_.str(), opt](JobControl&) {
     return load_family(base, a, b, data, opt);
   });

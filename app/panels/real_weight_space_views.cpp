@@ -245,8 +245,13 @@ void value_grid(const char* id, const std::vector<std::string>& rows, const std:
   const float cw = std::min(em(8.0f), (size.x - left) / std::max<std::size_t>(1, cols.size()));
   const float ch = std::min(em(2.4f), (size.y - top) / std::max<std::size_t>(1, rows.size()));
   const ImU32 ink = ImGui::GetColorU32(ImGuiCol_Text);
-  for (std::size_t c = 0; c < cols.size(); ++c)
-    dl->AddText(ImVec2(p0.x + left + cw * c + em(0.2f), p0.y), ink, cols[c].c_str());
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    // Column titles are clipped to their column (long module kinds such as post_attention_layernorm).
+    const ImVec2 a(p0.x + left + cw * c, p0.y), b(a.x + cw - em(0.2f), p0.y + top);
+    dl->PushClipRect(a, b, true);
+    dl->AddText(ImVec2(a.x + em(0.2f), a.y), ink, cols[c].c_str());
+    dl->PopClipRect();
+  }
   for (std::size_t r = 0; r < rows.size(); ++r) {
     dl->AddText(ImVec2(p0.x, p0.y + top + ch * r + ch / 2 - em(0.5f)), ink, rows[r].c_str());
     for (std::size_t c = 0; c < cols.size(); ++c) {
