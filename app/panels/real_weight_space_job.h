@@ -90,10 +90,11 @@ class BackgroundJob {
   const std::string& error() const { return error_; }
   /// Waits for the worker to finish on its own (screenshots: the picture is the finished one).
   void wait() { join(); }
-  /// Cancels and waits for the worker.
+  /// Cancels and waits for the worker; its result, if any, is dropped (take() returns nothing until the next start).
   void stop() {
     cancel();
     join();
+    slot_.reset();
   }
 
  private:

@@ -65,6 +65,9 @@ class RealWeightSpacePanel : public Panel {
       base_.set(d[0]), a_.set(d[1]), b_.set(d[2]);
       data_.set((fs::path(d[0]).parent_path().parent_path() / "data").string());
       auto_load_ = true;
+      std::error_code ec;
+      const fs::path root = fs::path(d[0]).parent_path().parent_path().parent_path();
+      if (fs::is_directory(root / "tinylm" / "models" / "base", ec)) examples_root_ = root;
     }
   }
   ~RealWeightSpacePanel() override {
@@ -137,6 +140,7 @@ class RealWeightSpacePanel : public Panel {
   float land_range_ = 1.0f, density_ = 0.2f;
   int map_stat_ = 1, tab_ = 0;
   bool auto_load_ = false;
+  fs::path examples_root_;  ///< tests/data of the source tree when its fixture families are there
   bool plane_started_ = false, land_started_ = false, maps_started_ = false;
   std::string error_;
   // ---- results and jobs ----
@@ -223,6 +227,9 @@ void RealWeightSpacePanel::start_load() {
   family_.reset();
   path_ = {}, plane_ = {}, land_ = {}, maps_ = {};
   plane_started_ = land_started_ = maps_started_ = false;
+  merge_ = MergePoint{.t = merge_.t};  // the read-out belongs to the family it was scored on
+  merge_dirty_ = false;
+  selected_cell_ = -1;
   load_.start([base = base_.str(), a = a_.str(), b = b_.str(), data = data_.str(), opt](JobControl&) {
     return load_family(base, a, b, data, opt);
   });
@@ -267,6 +274,7 @@ void RealWeightSpacePanel::draw_inputs() {
   auto field = [&](const char* label, Field& f) {
     ImGui::SetNextItemWidth(w);
     ImGui::InputText(label, f.text, sizeof f.text);
+    remember(std::string("field.") + std::string(label).substr(0, std::string(label).find('#')));
   };
   field("base##rws", base_);
   ImGui::SameLine();
@@ -281,8 +289,28 @@ void RealWeightSpacePanel::draw_inputs() {
   ImGui::SameLine();
   if (load_.running()) {
     ImGui::TextUnformatted("loading...");
-  } else if (ImGui::Button("Load##rws")) {
-    start_load();
+  } else {
+    if (ImGui::Button("Load##rws")) start_load();
+    remember("load");
+  }
+  // The repository's fixture families, one click each (the digits MLPs; the tiny LMs with the other-init model as B).
+  if (!examples_root_.empty()) {
+    ImGui::SameLine();
+    if (ImGui::Button("digits example")) {
+      const fs::path d = examples_root_ / "digits";
+      base_.set((d / "models" / "base").string()), a_.set((d / "models" / "ft_task0").string());
+      b_.set((d / "models" / "ft_task1").string()), data_.set((d / "data").string());
+      start_load();
+    }
+    remember("example.digits");
+    ImGui::SameLine();
+    if (ImGui::Button("tiny LM example")) {
+      const fs::path d = examples_root_ / "tinylm";
+      base_.set((d / "models" / "base").string()), a_.set((d / "models" / "ft_python").string());
+      b_.set((d / "models" / "diffinit_prose").string()), data_.set((d / "data").string());
+      start_load();
+    }
+    remember("example.tinylm");
   }
   if (CheckpointsPanel* cp = CheckpointsPanel::instance(); cp && cp->family_loaded() && cp->model_paths().size() >= 2) {
     ImGui::SameLine();
@@ -370,8 +398,10 @@ void RealWeightSpacePanel::draw_path_tab(bool dark, float lw) {
 }
 
 std::vector<HeatMarker> RealWeightSpacePanel::plane_markers() const {
+  // Merges that land on (nearly) the same spot share one marker and one label, so the names stay readable.
+  const double tol = 0.015 * std::max(range_[1] - range_[0], range_[3] - range_[2]);
   std::vector<HeatMarker> out;
-  char buf[128];
+  char buf[96];
   for (const auto& m : plane_.markers) {
     const bool model = m.name == "base" || m.name == "model_i" || m.name == "model_j";
     const std::string name = m.name == "model_i" ? family_->names[1] : m.name == "model_j" ? family_->names[2] : m.name;
@@ -379,7 +409,14 @@ std::vector<HeatMarker> RealWeightSpacePanel::plane_markers() const {
       std::snprintf(buf, sizeof buf, "%s", name.c_str());
     else
       std::snprintf(buf, sizeof buf, "%s (off %.2g)", name.c_str(), m.coords.relative_distance);
-    out.push_back({m.coords.a, m.coords.b, model ? palette::kInit : palette::kPoint, buf});
+    const ImU32 color = model ? palette::kInit : palette::kPoint;
+    auto near = std::find_if(out.begin(), out.end(), [&](const HeatMarker& h) {
+      return h.color == color && std::abs(h.x - m.coords.a) < tol && std::abs(h.y - m.coords.b) < tol;
+    });
+    if (near != out.end())
+      near->label += ", " + std::string(buf);
+    else
+      out.push_back({m.coords.a, m.coords.b, color, buf});
   }
   return out;
 }
@@ -498,6 +535,7 @@ nlohmann::json RealWeightSpacePanel::state() const {
   j["loaded"] = family_ != nullptr;
   j["error"] = error_;
   j["tab"] = kTabs[tab_];
+  j["inputs"] = save();
   if (!family_) return j;
   const auto& sc = family_->scored.scorer;
   j["family"] = family_->names;

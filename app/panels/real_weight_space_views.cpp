@@ -118,6 +118,31 @@ PathDraw draw_path(const Family& f, const PathData& d, MergePoint& mp, ImVec2 si
   return out;
 }
 
+namespace {
+// Markers, then their labels placed so they stay inside the plot and do not overlap: right of the marker (left of
+// it when it would run past the right edge), moved down a line at a time while it overlaps a label already placed.
+void draw_marker_labels(Widgets::Canvas2D& c, const std::vector<HeatMarker>& markers) {
+  std::vector<ImVec4> placed;
+  const float line = ImGui::GetTextLineHeight();
+  for (const auto& m : markers) {
+    Widgets::CanvasMarker(c, m.x, m.y, m.color, "", 0.4f);
+    const ImVec2 p = c.frame.ToScreen(m.x, m.y);
+    const ImVec2 ts = ImGui::CalcTextSize(m.label.c_str());
+    ImVec2 at(p.x + em(0.6f), p.y - line);
+    if (at.x + ts.x > c.frame.p1.x) at.x = std::max(c.frame.p0.x, p.x - em(0.6f) - ts.x);
+    at.y = std::clamp(at.y, c.frame.p0.y, c.frame.p1.y - line);
+    for (int guard = 0; guard < 40; ++guard) {
+      bool overlap = false;
+      for (const auto& r : placed) overlap |= at.x < r.z && at.x + ts.x > r.x && at.y < r.w && at.y + ts.y > r.y;
+      if (!overlap) break;
+      at.y += line;
+    }
+    placed.push_back(ImVec4(at.x, at.y, at.x + ts.x, at.y + ts.y));
+    Widgets::HaloText(c.dl, at, m.color, IM_COL32(0, 0, 0, 220), m.label.c_str());
+  }
+}
+}  // namespace
+
 HeatDraw draw_heat(const char* id, const std::vector<double>& xs, const std::vector<double>& ys,
                    const std::vector<double>& values, int version, HeatCache& cache, const std::vector<HeatMarker>& markers,
                    int selected, ImVec2 size, const char* x_title, const char* y_title, const char* bar_title) {
@@ -168,7 +193,7 @@ HeatDraw draw_heat(const char* id, const std::vector<double>& xs, const std::vec
     const ImVec2 a = c.frame.ToScreen(sx - dx, sy + dy), b = c.frame.ToScreen(sx + dx, sy - dy);
     c.dl->AddRect(a, b, IM_COL32(255, 255, 255, 255), 0, 0, 2.0f);
   }
-  for (const auto& m : markers) Widgets::CanvasMarker(c, m.x, m.y, m.color, m.label.c_str(), 0.4f);
+  draw_marker_labels(c, markers);
   if (c.hovered && ImGui::IsMouseClicked(0)) {
     double x = 0, y = 0;
     c.frame.ToData(ImGui::GetIO().MousePos, &x, &y);
@@ -217,10 +242,16 @@ void value_grid(const char* id, const std::vector<std::string>& rows, const std:
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p0 = ImGui::GetItemRectMin();
   const float left = em(7.0f), top = em(1.4f);
-  const float cw = (size.x - left) / std::max<std::size_t>(1, cols.size()), ch = (size.y - top) / std::max<std::size_t>(1, rows.size());
+  const float cw = std::min(em(8.0f), (size.x - left) / std::max<std::size_t>(1, cols.size()));
+  const float ch = std::min(em(2.4f), (size.y - top) / std::max<std::size_t>(1, rows.size()));
   const ImU32 ink = ImGui::GetColorU32(ImGuiCol_Text);
-  for (std::size_t c = 0; c < cols.size(); ++c)
-    dl->AddText(ImVec2(p0.x + left + cw * c + em(0.2f), p0.y), ink, cols[c].c_str());
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    // Column titles are clipped to their column (long module kinds such as post_attention_layernorm).
+    const ImVec2 a(p0.x + left + cw * c, p0.y), b(a.x + cw - em(0.2f), p0.y + top);
+    dl->PushClipRect(a, b, true);
+    dl->AddText(ImVec2(a.x + em(0.2f), a.y), ink, cols[c].c_str());
+    dl->PopClipRect();
+  }
   for (std::size_t r = 0; r < rows.size(); ++r) {
     dl->AddText(ImVec2(p0.x, p0.y + top + ch * r + ch / 2 - em(0.5f)), ink, rows[r].c_str());
     for (std::size_t c = 0; c < cols.size(); ++c) {
