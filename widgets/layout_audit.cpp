@@ -1,5 +1,7 @@
 #include "widgets/layout_audit.h"
 
+#include <imgui_internal.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +12,7 @@ namespace {
 
 std::vector<Entry> g_entries;
 std::string g_panel;
+std::vector<std::string> g_allowed;
 
 /// The panel a draw list belongs to: the child window's own name ("##explorer/explorer_1A2B" -> "explorer").
 std::string owner_panel(const ImDrawList* dl) {
@@ -28,19 +31,38 @@ std::string owner_panel(const ImDrawList* dl) {
 void BeginFrame() {
   g_entries.clear();
   g_panel.clear();
+  g_allowed.clear();
 }
 
 void BeginPanel(const char* panel) { g_panel = panel ? panel : ""; }
 
-void EndPanel() {
-  const float sy = ImGui::GetScrollMaxY(), sx = ImGui::GetScrollMaxX();
-  if (sy > 0.5f || sx > 0.5f) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "content %.0f px below, %.0f px right of the visible area", sy, sx);
-    Record("panel", "scrolls", buf);
+namespace {
+
+/// The window and every child window inside it whose content does not fit (ImGui keeps the extents).
+void check_scroll(const ImGuiWindow* w, int depth) {
+  if (!w || depth > 8) return;
+  std::string name = w->Name;
+  const size_t slash = name.rfind('/');
+  if (slash != std::string::npos) name = name.substr(slash + 1);
+  if (const size_t us = name.rfind('_'); us != std::string::npos && depth > 0) name = name.substr(0, us);
+  const bool allowed = std::find(g_allowed.begin(), g_allowed.end(), name) != g_allowed.end();
+  if (!allowed && (w->ScrollMax.y > 0.5f || w->ScrollMax.x > 0.5f)) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "content %.0f px below, %.0f px right of the visible area", w->ScrollMax.y,
+                  w->ScrollMax.x);
+    Record(depth == 0 ? "panel" : name, "scrolls", buf);
   }
+  for (const ImGuiWindow* c : w->DC.ChildWindows) check_scroll(c, depth + 1);
+}
+
+}  // namespace
+
+void EndPanel() {
+  check_scroll(ImGui::GetCurrentWindow(), 0);
   g_panel.clear();
 }
+
+void AllowScroll(const char* child_id) { g_allowed.emplace_back(child_id ? child_id : ""); }
 
 void Record(const std::string& item, const char* what, const std::string& detail) {
   for (const Entry& e : g_entries)

@@ -28,6 +28,8 @@ void BeginFrame();
 void BeginPanel(const char* panel);
 /// Records "scrolls" when the current window's content does not fit (controls outside the visible area).
 void EndPanel();
+/// A child window (a table with ScrollY, by its id) that scrolls by design: not a "scrolls" entry.
+void AllowScroll(const char* child_id);
 void Record(const std::string& item, const char* what, const std::string& detail = "");
 const std::vector<Entry>& Entries();
 

@@ -162,7 +162,8 @@ LinePlotResult LinePlot(const char* id, ImVec2 size, const LinePlotSpec& spec, c
         legend_at = free_corner(res.frame, box, series, count, spec);
       }
       if (legend_at.x < 0) {
-        legend_at = ImVec2(res.frame.p1.x - em(0.4f) - box.w, res.frame.p0.y + em(0.4f));
+        legend_at = ImVec2(std::max(res.frame.p0.x, res.frame.p1.x - em(0.4f) - box.w), res.frame.p0.y + em(0.4f));
+        if (legend_at.x + box.w > res.frame.p1.x) LayoutAudit::Record(std::string(id) + " legend", "outside", "wider than the plot");
         LayoutAudit::Record(std::string(id) + " legend", "overlap", "the legend covers plotted data");
       }
     }

@@ -861,7 +861,9 @@ PageResult draw_page(AppState& st, AppContext& ctx, ImVec2 avail, WindowFacts& w
   }
   // Other views: first panel on top, the rest in one row below.
   const size_t below = shown.size() - 1;
-  const float top_h = below ? std::floor((avail.y - vgap) * 0.56f) : avail.y;
+  float w_below = 0.0f;  // the top panel's share: its weight against the heaviest panel below
+  for (size_t i = 1; i < shown.size(); ++i) w_below = std::max(w_below, shown[i]->weight());
+  const float top_h = below ? std::floor((avail.y - vgap) * std::clamp(shown[0]->weight() / (shown[0]->weight() + w_below), 0.3f, 0.8f)) : avail.y;
   draw_panel_child(*shown[0], ctx, ImVec2(avail.x, top_h), st, wf, pr);
   if (below) {
     const float w = std::floor((avail.x - gap * (below - 1)) / below);

@@ -50,7 +50,7 @@ class InterpolationCurvesPanel : public Panel {
       ImGui::SameLine(0, em(1.5f));
     }
     if (min_shown_ && barrier_shown_)
-      ImGui::Text("min Combined: LERP %.3f at t = %.2f, SLERP %.3f at t = %.2f", l.combined[l.argmin_combined],
+      ImGui::TextWrapped("min Combined: LERP %.3f at t = %.2f, SLERP %.3f at t = %.2f", l.combined[l.argmin_combined],
                   l.t[l.argmin_combined], r.combined[r.argmin_combined], r.t[r.argmin_combined]);
     else if (!min_shown_)
       ImGui::TextUnformatted("Where is the Combined loss lowest? Predict, then press V.");
@@ -126,8 +126,8 @@ class InterpolationCurvesPanel : public Panel {
     ImGui::EndGroup();
     if (norm_plot) {
       ImGui::SameLine();
-      std::vector<Widgets::PlotSeries> norms = {series("LERP |w|", l.t, l.norm, pal.lerp, false, lw),
-                                                series("SLERP |w|", r.t, r.norm, pal.slerp, true, lw)};
+      std::vector<Widgets::PlotSeries> norms = {series("LERP", l.t, l.norm, pal.lerp, false, lw),
+                                                series("SLERP", r.t, r.norm, pal.slerp, true, lw)};
       if (!dark) norms[0].color = palette::combined(false);
       Widgets::LinePlotSpec ns;
       ns.x_title = "t";

@@ -281,7 +281,11 @@ class MergeLabPanel : public Panel {
       ImGui::SameLine(0, gap);
     }
     ImGui::BeginChild("##lab_middle", ImVec2(w_mid, avail.y), false);
-    draw_accuracy_bars(toy, ImVec2(w_mid, std::floor(avail.y * 0.5f)), ctx.screenshot_mode);
+    // The bars above; the leaderboard below them: the recommendation first, then the rows in a list
+    // that scrolls to the winner, so both stay in sight at any height.
+    const float table_h = (results_.size() + 1) * (ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y) +
+                          3.5f * ImGui::GetTextLineHeightWithSpacing();
+    draw_accuracy_bars(toy, ImVec2(w_mid, std::max(std::floor(avail.y * 0.4f), avail.y - table_h)), ctx.screenshot_mode);
     draw_leaderboard();
     ImGui::EndChild();
     ImGui::SameLine(0, gap);
@@ -329,6 +333,7 @@ class MergeLabPanel : public Panel {
   std::vector<MethodResult> results_;
   int winner_ = -1;
   std::string recommendation_;
+  std::string scrolled_to_;  ///< the recommendation the list last scrolled to
   std::string eval_key_;
   SweepView k_map_, p_map_;
   GrowthWorker growth_;
@@ -356,7 +361,13 @@ class MergeLabPanel : public Panel {
     return nullptr;
   }
 
-  void remember_rect(const std::string& name) { rects_[name] = Rect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()}; }
+  /// The item's rect, cut to the window it is drawn in (a row scrolled out of the list stays inside it).
+  void remember_rect(const std::string& name) {
+    const ImVec2 w0 = ImGui::GetWindowPos(), w1(w0.x + ImGui::GetWindowSize().x, w0.y + ImGui::GetWindowSize().y);
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    rects_[name] = Rect{ImVec2(std::clamp(a.x, w0.x, w1.x), std::clamp(a.y, w0.y, w1.y)),
+                        ImVec2(std::clamp(b.x, w0.x, w1.x), std::clamp(b.y, w0.y, w1.y))};
+  }
 
   // ---- evaluation (every registry method; ~0.1 ms, redone only when a setting changes) ----------
   void evaluate(const toy::LabToy& toy) {
@@ -411,66 +422,65 @@ class MergeLabPanel : public Panel {
                             "task 1: x2 - x3 > 0.5; task 2: sin(x0) + x2 > 0. SLERP uses its own pair below.");
 
     ImGuiCompat::SeparatorText("Method");
-    // The radio buttons flow onto as few lines as fit the column (the default size shows every control).
-    bool first = true;
-    for (const auto& spec : merge::method_registry()) {
-      const ImGuiStyle& st = ImGui::GetStyle();
-      const float w = ImGui::GetFrameHeight() + st.ItemInnerSpacing.x + ImGui::CalcTextSize(spec.label.c_str()).x;
-      if (!first && ImGui::GetItemRectMax().x + st.ItemSpacing.x + w <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
-        ImGui::SameLine();
-      first = false;
-      if (ImGui::RadioButton(spec.label.c_str(), method_ == spec.name)) method_ = spec.name;
-      remember_rect("method_" + spec.name);
-      if (ImGui::IsItemHovered()) {
-        ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(em(30.0f));
-        ImGui::Text("%s: %s", spec.label.c_str(), spec.summary.c_str());
-        ImGui::TextDisabled("%s", spec.formula.c_str());
-        ImGui::PopTextWrapPos();
-        ImGui::EndTooltip();
+    // One combo (every method; the leaderboard rows select too): the default size shows every control.
+    const merge::MethodSpec* cur = merge::find_method(method_);
+    ImGui::SetNextItemWidth(-em(1.8f));
+    if (ImGui::BeginCombo("##method", cur ? cur->label.c_str() : method_.c_str())) {
+      for (const auto& spec : merge::method_registry()) {
+        if (ImGui::Selectable(spec.label.c_str(), method_ == spec.name)) method_ = spec.name;
+        remember_rect("method_" + spec.name);
+        if (ImGui::IsItemHovered()) {
+          ImGui::BeginTooltip();
+          ImGui::PushTextWrapPos(em(30.0f));
+          ImGui::Text("%s: %s", spec.label.c_str(), spec.summary.c_str());
+          ImGui::TextDisabled("%s", spec.formula.c_str());
+          ImGui::PopTextWrapPos();
+          ImGui::EndTooltip();
+        }
       }
+      ImGui::EndCombo();
     }
+    remember_rect("method");
+    if (cur) ImGuiCompat::HelpMarker((cur->summary + "\n" + cur->formula).c_str());
 
     const merge::MethodSpec* ties = merge::find_method("ties");
     const merge::MethodSpec* dare = merge::find_method("dare_ties");
     ImGuiCompat::SeparatorText("Settings");
-    ImGui::PushItemWidth(-em(1.6f));
-    ImGui::TextUnformatted("alpha (scaling)");
+    ImGui::PushItemWidth(-em(1.8f));
+    const float short_w = ImGui::CalcItemWidth() - ImGui::CalcTextSize("seed").x - ImGui::GetStyle().ItemInnerSpacing.x;
     const merge::ParamSpec* lambda = ties ? ties->param("lambda") : nullptr;
     const double a_lo = std::max(0.0, lambda ? lambda->min_value : 0.0), a_hi = std::min(2.0, lambda ? lambda->max_value : 2.0);
-    ImGui::SliderScalar("##alpha", ImGuiDataType_Double, &s_.alpha, &a_lo, &a_hi, "alpha = %.2f");
+    ImGui::SliderScalar("##alpha", ImGuiDataType_Double, &s_.alpha, &a_lo, &a_hi, "alpha (scaling) = %.2f");
     remember_rect("alpha");
     param_tooltip(ties, "lambda", "Linear (the article's lerp): theta_0 + alpha * mean_i tau_i.");
 
-    ImGui::TextUnformatted("k: kept fraction (TIES)");
     // k is TIES's density (kept fraction); p = 1 - DARE's density. Ranges from the registry, with k > 0
     // (nothing kept is not a merge) and p < 1 (survivors are divided by 1 - p).
     const merge::ParamSpec* kd = ties ? ties->param("density") : nullptr;
     const double k_lo = std::max(0.01, kd ? kd->min_value : 0.0), k_hi = kd ? kd->max_value : 1.0;
     char kfmt[64];
-    std::snprintf(kfmt, sizeof kfmt, "k = %%.2f  (trim %.2f)", 1.0 - s_.k);
+    std::snprintf(kfmt, sizeof kfmt, "k kept = %%.2f  (trim %.2f)", 1.0 - s_.k);
     ImGui::SliderScalar("##k", ImGuiDataType_Double, &s_.k, &k_lo, &k_hi, kfmt);
     remember_rect("k");
     param_tooltip(ties, "density",
                   "The article's trim 0.8 = k 0.2: its trim_pct is the fraction REMOVED. Used by TIES and DARE-TIES "
                   "(trim after the drop).");
 
-    ImGui::TextUnformatted("p: drop rate (DARE)");
     const merge::ParamSpec* pd = dare ? dare->param("density") : nullptr;
     const double p_lo = pd ? 1.0 - pd->max_value : 0.0, p_hi = std::min(0.99, pd ? 1.0 - pd->min_value : 0.99);
-    ImGui::SliderScalar("##p", ImGuiDataType_Double, &s_.p, &p_lo, &p_hi, "p = %.2f");
+    ImGui::SliderScalar("##p", ImGuiDataType_Double, &s_.p, &p_lo, &p_hi, "p drop rate = %.2f");
     remember_rect("p");
     param_tooltip(dare, "density", "p = 1 - density; survivors are divided by 1 - p (the article). Used by DARE and DARE-TIES.");
 
     int seed = static_cast<int>(std::min<uint32_t>(s_.seed, 1000000));
-    ImGui::TextUnformatted("DARE seed");
-    if (ImGui::InputInt("##seed", &seed)) s_.seed = static_cast<uint32_t>(std::clamp(seed, 0, 1000000));
+    ImGui::SetNextItemWidth(short_w);
+    if (ImGui::InputInt("seed##seed", &seed)) s_.seed = static_cast<uint32_t>(std::clamp(seed, 0, 1000000));
     ImGuiCompat::HelpMarker("Specialist i's drop mask is numpy RandomState(seed + i).binomial(1, 1 - p, n); the article uses seed 0.");
 
-    ImGui::TextUnformatted("TIES sign election");
     const merge::ParamSpec* rule = ties ? ties->param("sign_rule") : nullptr;
     const char* rules[2] = {"count (article)", "sum (mergekit)"};
-    ImGui::Combo("##sign_rule", &s_.sign_rule, rules, 2);
+    ImGui::SetNextItemWidth(short_w);
+    ImGui::Combo("sign##sign_rule", &s_.sign_rule, rules, 2);
     ImGuiCompat::HelpMarker(rule ? rule->help.c_str() : "count: sign of the count of signs; sum: sign of the sum");
 
     ImGuiCompat::SeparatorText("SLERP pair");
@@ -542,9 +552,16 @@ class MergeLabPanel : public Panel {
   // ---- leaderboard ------------------------------------------------------------------------------
   void draw_leaderboard() {
     ImGuiCompat::SeparatorText("Leaderboard at these settings");
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
-    if (ImGui::BeginTable("##leaderboard", 6, flags)) {
-      ImGui::TableSetupColumn("Method", ImGuiTableColumnFlags_WidthStretch, 2.2f);
+    ImGui::TextUnformatted(recommendation_.c_str());
+    remember_rect("row__recommendation");  // "row_": the held-back winner's cover takes it in
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp |
+                                  ImGuiTableFlags_ScrollY;
+    // A list by design: it scrolls (to the winner) rather than pushing anything out of sight.
+    Widgets::LayoutAudit::AllowScroll("##leaderboard");
+    const float list_h = std::max(ImGui::GetContentRegionAvail().y, 6.0f * ImGui::GetTextLineHeightWithSpacing());
+    if (ImGui::BeginTable("##leaderboard", 6, flags, ImVec2(0, list_h))) {
+      ImGui::TableSetupScrollFreeze(0, 1);
+      ImGui::TableSetupColumn("Method", ImGuiTableColumnFlags_WidthStretch, 3.0f);
       for (const char* c : {"Task 0", "Task 1", "Task 2", "Combined"}) ImGui::TableSetupColumn(c, ImGuiTableColumnFlags_WidthStretch, 1.0f);
       ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 0.9f);
       // Headers: the short form ("T0", "Comb.") where the full name does not fit its column.
@@ -562,8 +579,10 @@ class MergeLabPanel : public Panel {
         const MethodResult& r = results_[i];
         ImGui::TableNextRow();
         const bool is_sel = r.spec->name == method_;
-        if (static_cast<int>(i) == winner_)
+        if (static_cast<int>(i) == winner_) {
           ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(255, 215, 0, 50));
+          if (scrolled_to_ != recommendation_) ImGui::SetScrollHereY(0.5f), scrolled_to_ = recommendation_;
+        }
         ImGui::TableSetColumnIndex(0);
         if (ImGui::CalcTextSize(r.spec->label.c_str()).x > ImGui::GetContentRegionAvail().x)
           Widgets::LayoutAudit::Record("leaderboard row " + r.spec->name, "elided", r.spec->label);
@@ -595,7 +614,6 @@ class MergeLabPanel : public Panel {
       }
       ImGui::EndTable();
     }
-    ImGui::TextUnformatted(recommendation_.c_str());
   }
 
   // ---- sweep maps -------------------------------------------------------------------------------
@@ -652,7 +670,7 @@ class MergeLabPanel : public Panel {
     const double dv = m.values.size() > 1 ? m.values[1] - m.values[0] : 1.0;
     const double x0 = m.alphas.front() - da / 2, x1 = m.alphas.back() + da / 2;
     const double y0 = m.values.front() - dv / 2, y1 = m.values.back() + dv / 2;
-    const float bar_w = em(4.5f);
+    const float bar_w = em(5.0f);
     const float h = std::max(em(6.0f), size.y - ImGui::GetTextLineHeightWithSpacing());
     Widgets::Canvas2D c = Widgets::BeginCanvas2D(k_axis ? "##map_k" : "##map_p", ImVec2(size.x - bar_w, h), x0, x1, y0, y1,
                                                  "alpha", k_axis ? "k" : "p", false);
@@ -739,13 +757,13 @@ class MergeLabPanel : public Panel {
     bool busy = false;
     growth_curves_ = growth_.curves(&growth_done_, &growth_total_, &busy);
 
-    ImGui::Text("When does DARE work?  Combined accuracy vs d (DARE: mean of %d masks)", mask_draws_);
+    ImGui::Text("When does DARE work?  Combined accuracy vs d");
     ImGuiCompat::HelpMarker(
         "The 4-D inputs are expanded by a fixed random projection phi(x) = R x (R: d x 4, orthonormal columns) and the "
         "specialists retrained with d parameters. The tasks and the linear methods do not change with d; only how "
         "the task vectors spread over coordinates does. DARE drops a fraction p of the coordinates: with 4 of them "
         "that destroys the task vectors, with thousands the rescaled survivors carry the same function (the noise on "
-        "a logit shrinks like 1/d). Random methods: mean over the mask draws.");
+        "a logit shrinks like 1/d). Random methods (DARE, DARE-TIES): mean over the mask draws (3 by default).");
     if (busy) {
       ImGui::SameLine();
       ImGui::ProgressBar(growth_total_ > 0 ? static_cast<float>(growth_done_) / growth_total_ : 0.0f, ImVec2(em(8.0f), 0),
@@ -779,8 +797,7 @@ class MergeLabPanel : public Panel {
     spec.y_title = "combined accuracy";
     spec.x0 = 2.0;
     spec.x1 = 12.0;
-    spec.y0 = 0.5;  // the curves stay below ~0.8: the legend sits in the empty band above them
-    spec.y1 = 0.92;
+    // y fitted to the curves: the plot makes room above them for its legend.
     spec.legend_columns = 2;
     Widgets::LinePlot("##growth", ImVec2(ImGui::GetContentRegionAvail().x, std::max(em(8.0f), ImGui::GetContentRegionAvail().y - em(0.3f))), spec, series.data(),
                       static_cast<int>(series.size()));

@@ -81,7 +81,7 @@ class TaskArithmeticPanel : public Panel {
     const float w_controls = std::max(em(19.0f), std::floor(avail.x * 0.3f));
     ImGui::BeginChild("##ta_controls", ImVec2(w_controls, avail.y), false);
     ImGuiCompat::SeparatorText("Coefficients");
-    ImGui::PushItemWidth(-em(1.6f));
+    ImGui::PushItemWidth(-em(1.8f));
     const double lo = -1.5, hi = 1.5;
     for (int i = 0; i < 3; ++i) {
       char label[32], fmt[48];

@@ -83,14 +83,14 @@ class TiesAnatomyPanel : public Panel {
     const char* sources[3] = {"Article demo: 3 random vectors, 200 params", "Merge Lab task vectors (4 params)",
                               "Merge Lab grown to d = 64"};
     int src = static_cast<int>(source_);
-    ImGui::SetNextItemWidth(em(21.0f));
+    ImGui::SetNextItemWidth(std::min(em(21.0f), avail.x * 0.36f));
     if (ImGui::Combo("##source", &src, sources, 3)) source_ = static_cast<Source>(src);
     remember("source");
     ImGuiCompat::HelpMarker("Article demo: np.random.seed(42), three randn(200) * 0.3 vectors (03_ties.py). Merge Lab: "
                             "the three specialists' task vectors of the Merge Lab (seed 7), or the same toys grown to "
                             "64 parameters by the random-feature expansion of 'When does DARE work?'.");
     ImGui::SameLine(0, em(1.0f));
-    ImGui::SetNextItemWidth(em(13.0f));
+    ImGui::SetNextItemWidth(std::min(em(13.0f), avail.x * 0.22f));
     const double k_lo = 0.01, k_hi = 1.0;
     char kfmt[48];
     std::snprintf(kfmt, sizeof kfmt, "k = %%.2f (trim %.2f)", 1.0 - opt_.k);
@@ -101,7 +101,7 @@ class TiesAnatomyPanel : public Panel {
     ImGui::SameLine(0, em(1.0f));
     int rule = opt_.sign == merge::SignRule::Sum ? 1 : 0;
     const char* rules[2] = {"vote: count (article)", "vote: sum (mergekit)"};
-    ImGui::SetNextItemWidth(em(12.0f));
+    ImGui::SetNextItemWidth(std::min(em(12.0f), avail.x * 0.2f));
     if (ImGui::Combo("##ties_rule", &rule, rules, 2)) opt_.sign = rule == 1 ? merge::SignRule::Sum : merge::SignRule::Count;
     ImGuiCompat::HelpMarker("count: gamma_j = sign(sum_i sign(tau_ij')); sum: gamma_j = sign(sum_i tau_ij'). A tied vote "
                             "elects 0 and the parameter stays 0 (the article).");
@@ -123,8 +123,14 @@ class TiesAnatomyPanel : public Panel {
     ImGui::SameLine(0, em(1.0f));
     if (ImGui::Button("Reset")) step_ = 0;
     remember("reset");
-    ImGui::SameLine(0, em(1.0f));
-    ImGui::TextDisabled("%s", step_text());
+    // What the step did, beside the buttons when it fits, else wrapped on its own line.
+    const char* what = step_text();
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (right - ImGui::GetItemRectMax().x - em(1.0f) >= ImGui::CalcTextSize(what).x)
+      ImGui::SameLine(0, em(1.0f));
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("%s", what);
+    ImGui::PopTextWrapPos();
 
     // Counts.
     const long n = static_cast<long>(a_.task_vectors.cols());

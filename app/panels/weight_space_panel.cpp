@@ -50,7 +50,7 @@ class WeightSpacePanel : public Panel {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     // Read-out beside the canvas when there is room for a decent canvas, else below it (large UI scales).
     const bool side = !ctx.hides("explorer.readout");
-    const float side_w = side ? em(15.0f) : 0.0f;
+    const float side_w = side ? em(16.5f) : 0.0f;  // the widest read-out line and the colour bar
     const bool beside = !side || avail.x - side_w - em(0.5f) >= em(16.0f);
     const float size = beside ? std::max(em(10.0f), std::min(avail.x - side_w - em(0.5f), avail.y - em(2.2f)))
                               : std::max(em(10.0f), std::min(avail.x, avail.y * 0.75f));
@@ -98,11 +98,11 @@ class WeightSpacePanel : public Panel {
     ImGuiCompat::HelpMarker(
         "LERP: w(t) = (1-t) W_A + t W_B.\nSLERP: w(t) = sin((1-t) omega)/sin(omega) W_A + sin(t omega)/sin(omega) W_B, "
         "omega = arccos(W_A.W_B / |W_A||W_B|) (LERP when omega < 1e-6).\nKey L toggles LERP/SLERP.");
-    ImGui::SameLine(0, em(1.5f));
+    ImGui::SameLine(0, em(0.9f));
     if (ImGui::Checkbox("Free point (F)", &s.free_point)) s.point_on_path = true;
     ImGuiCompat::HelpMarker("Off: the point stays on the active path. On: it goes anywhere in the plane and "
                             "snaps to the path within 1 em of it.");
-    ImGui::SameLine(0, em(1.5f));
+    ImGui::SameLine(0, em(0.9f));
     int field = static_cast<int>(s.field);
     ImGui::SetNextItemWidth(em(9.0f));
     if (ImGui::Combo("Heat map (H)", &field, "Task 1 loss\0Task 2 loss\0Combined\0"))
@@ -119,7 +119,7 @@ class WeightSpacePanel : public Panel {
     ImGuiCompat::HelpMarker("Trained pair: the Live Training models (logistic: the whole (w1, w2) plane; MLP: the "
                             "plane through 0, W_A, W_B).\nMerge Lab: theta0 + a tau1 + b tau2, tau_i = specialist_i "
                             "- theta0, for the article's 4-D specialists of tasks 0 and 1.");
-    ImGui::SameLine(0, em(1.5f));
+    ImGui::SameLine(0, em(0.9f));
     ImGui::Checkbox("Contours", &s.show_contours);
     ImGui::SameLine();
     ImGui::Checkbox("Training paths", &s.show_trajectories);

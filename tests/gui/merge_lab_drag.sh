@@ -89,9 +89,9 @@ if diff < 50: fail('leaderboard pixels unchanged after the drag (%d differ)' % d
 print('leaderboard pixels changed: %d' % diff)
 PY
 
-# Method by its radio button: DARE-TIES; the alpha x k map follows it (DARE-TIES trims by k too).
-read -r cx cy < <(centre method_dare_ties)
-click $(( cx - 40 )) "$cy"   # on the label's left part, inside the radio item
+# Method by its leaderboard row: DARE-TIES; the alpha x k map follows it (DARE-TIES trims by k too).
+read -r cx cy < <(centre row_dare_ties)
+click $(( cx - 40 )) "$cy"
 wait_for "m['method'] == 'dare_ties'"
 wait_for "m['k_map']['method'] == 'dare_ties'"
 py "
