@@ -12,7 +12,7 @@ packages=(
   libeigen3-dev nlohmann-json3-dev libyaml-cpp-dev libstb-dev libicu-dev
   libimgui-dev libglfw3-dev libgl-dev libx11-dev
   xvfb xauth xdotool x11-utils imagemagick mesa-utils libgl1-mesa-dri fonts-dejavu-core
-  python3 python3-numpy
+  python3 python3-numpy python3-yaml
 )
 
 missing=()

@@ -6,6 +6,7 @@
 
 #include "app/gui/lecture.h"
 #include "core/scene/scene_file.h"
+#include "core/io/atomic_file.h"
 #include "widgets/layout_audit.h"
 
 namespace mergelab::app {
@@ -126,7 +127,7 @@ bool LayoutSweep::after_frame(AppState& st, int fb_w, int fb_h, const SweepHooks
   size_t failing = 0;
   for (const auto& r : results_) failing += !r["failures"].empty();
   const nlohmann::json doc = {{"cases", results_.size()}, {"failing_cases", failing}, {"results", results_}};
-  scene::write_file_atomically(out_, doc.dump(1) + "\n");
+  io::write_file_atomic(out_, doc.dump(1) + "\n");
   return false;
 }
 

@@ -21,7 +21,7 @@
 #include "app/gui/panel.h"
 #include "app/panels/checkpoints_panel.h"
 #include "app/panels/real_weight_space_compute.h"
-#include "core/search/sweep.h"  // write_file_atomically
+#include "core/io/atomic_file.h"
 #include "widgets/imgui_compat.h"
 
 namespace mergelab::app {
@@ -523,7 +523,7 @@ void RealWeightSpacePanel::export_current() {
     fs::create_directories(dir, ec);
     for (const auto& [path, text] : files) {
       try {
-        search::write_file_atomically(path, text);
+        io::write_file_atomic(path, text);
       } catch (...) {
       }
     }

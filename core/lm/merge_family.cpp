@@ -63,7 +63,7 @@ Source open_source(const fs::path& dir) {
   return s;
 }
 
-std::string shape_text(const std::vector<std::uint64_t>& shape) { return ckpt::shape_string(shape); }
+std::string family_shape_text(const std::vector<std::uint64_t>& shape) { return ckpt::shape_string(shape); }
 
 }  // namespace
 
@@ -103,8 +103,8 @@ LmMergeFamily LmMergeFamily::load(const fs::path& base_dir, const std::vector<fs
     for (std::size_t i = 0; i < impl->names.size(); ++i) {
       const auto shape = s.shape(impl->names[i]);
       if (shape != impl->shapes[i])
-        throw LmError(dir.string() + ": tensor '" + impl->names[i] + "': shape " + shape_text(shape) + " differs from the base's " +
-                      shape_text(impl->shapes[i]));
+        throw LmError(dir.string() + ": tensor '" + impl->names[i] + "': shape " + family_shape_text(shape) + " differs from the base's " +
+                      family_shape_text(impl->shapes[i]));
     }
     impl->models.push_back(std::move(s));
   }

@@ -21,12 +21,19 @@ namespace {
 
 enum class Kind { Object, Bool, Int, Number, String, Enum, EnumList, NumberArray, IntList, StringList, Any };
 
+struct Child;  // a named sub-field; a vector of an incomplete type (C++17) keeps the tree one type deep
+
 struct Field {
   Kind kind = Kind::Object;
   double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
   std::vector<std::string> words;                      ///< Enum / EnumList vocabulary
   size_t length = 0;                                   ///< NumberArray: exact length (0: any)
-  std::vector<std::pair<std::string, Field>> children;  ///< Object (ordered for messages)
+  std::vector<Child> children;                         ///< Object (ordered for messages)
+};
+
+struct Child {
+  std::string first;  ///< key
+  Field second;       ///< its description
 };
 
 Field make(Kind k) {
@@ -74,7 +81,7 @@ Field strings_field() { return make(Kind::StringList); }
 Field anything() { return make(Kind::Any); }
 Field object(std::vector<std::pair<std::string, Field>> children) {
   Field f = make(Kind::Object);
-  f.children = std::move(children);
+  for (auto& [key, field] : children) f.children.push_back({key, std::move(field)});
   return f;
 }
 
