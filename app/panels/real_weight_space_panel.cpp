@@ -122,11 +122,10 @@ class RealWeightSpacePanel : public Panel {
     }
   }
 
-  nlohmann::json save() const override {
+  // Nothing goes into sessions: the session schema (core/scene) knows only the lecture panels' settings.
+  nlohmann::json save() const override { return nlohmann::json::object(); }
+  nlohmann::json inputs() const {
     return {{"base", base_.str()}, {"a", a_.str()}, {"b", b_.str()}, {"data", data_.str()}, {"tab", tab_}};
-  }
-  void load(const nlohmann::json& j) override {
-    if (j.contains("tab")) tab_ = std::clamp(j["tab"].get<int>(), 0, 3);
   }
   nlohmann::json state() const override;
 
@@ -535,7 +534,7 @@ nlohmann::json RealWeightSpacePanel::state() const {
   j["loaded"] = family_ != nullptr;
   j["error"] = error_;
   j["tab"] = kTabs[tab_];
-  j["inputs"] = save();
+  j["inputs"] = inputs();
   if (!family_) return j;
   const auto& sc = family_->scored.scorer;
   j["family"] = family_->names;
