@@ -14,7 +14,9 @@
 //   Classifier     the base's config.json is an MLP classifier (core/eval): data = CSV folder (task{i}_{split}.csv);
 //                  metrics "<task>.acc", ".loss", "combined.acc", ...; objectives maximise accuracy.
 //   External       spec.external_command non-empty (classifier families): each candidate written to a temporary
-//                  folder, the command run on it (core/eval/external.h), its JSON numbers are the metrics.
+//                  folder, the command run on it (core/eval/external.h), its JSON numbers are the metrics (the
+//                  command scores both splits alike; a cancel is seen before the next candidate, a running
+//                  command ends by its timeout).
 //   LanguageModel  the base's config.json is a causal LM (core/lm): data = JSONL folder ({task}_{split}.jsonl,
 //                  {task}_mc_{split}.jsonl); candidates merged into memory (core/lm/merge_family.h), scored with
 //                  the LM protocol (core/lm/evaluate.h), never written; metrics "<task>.ppl", ".nll", ".bpb",

@@ -45,107 +45,49 @@ fs::path test_data() {
 const fs::path kTinyLm = test_data() / "tinylm";
 
 #if defined(__x86_64__)
-// 12 independent FMA chains on zmm registers (written in asm so that nothing spills): iterations × 12 × 16 FMAs.
+// 12 independent FMA chains on vector registers of kind R ("zmm" or "ymm"), written in asm so that nothing spills:
+// one pass of the loop is 12 FMAs of 16 (zmm) or 8 (ymm) floats.
+#define MERGELAB_ZERO(R, i) "vxorps %%" R #i ", %%" R #i ", %%" R #i "\n"
+#define MERGELAB_FMA(R, i) "vfmadd231ps %%" R "12, %%" R "13, %%" R #i "\n"
+#define MERGELAB_12(M, R) M(R, 0) M(R, 1) M(R, 2) M(R, 3) M(R, 4) M(R, 5) M(R, 6) M(R, 7) M(R, 8) M(R, 9) M(R, 10) M(R, 11)
+#define MERGELAB_FMA_LOOP(R)                                                                                      \
+  asm volatile(MERGELAB_12(MERGELAB_ZERO, R) MERGELAB_ZERO(R, 12) MERGELAB_ZERO(R, 13) "1:\n" MERGELAB_12(MERGELAB_FMA, R) \
+               "dec %0\n"                                                                                          \
+               "jnz 1b\n"                                                                                          \
+               : "+r"(n)                                                                                           \
+               :                                                                                                   \
+               : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",  \
+                 "xmm12", "xmm13", "cc")
+
 __attribute__((target("avx512f,fma"))) long fma_loop(long iterations) {
   long n = iterations;
-  asm volatile(
-      "vxorps %%zmm0, %%zmm0, %%zmm0\n"
-      "vxorps %%zmm1, %%zmm1, %%zmm1\n"
-      "vxorps %%zmm2, %%zmm2, %%zmm2\n"
-      "vxorps %%zmm3, %%zmm3, %%zmm3\n"
-      "vxorps %%zmm4, %%zmm4, %%zmm4\n"
-      "vxorps %%zmm5, %%zmm5, %%zmm5\n"
-      "vxorps %%zmm6, %%zmm6, %%zmm6\n"
-      "vxorps %%zmm7, %%zmm7, %%zmm7\n"
-      "vxorps %%zmm8, %%zmm8, %%zmm8\n"
-      "vxorps %%zmm9, %%zmm9, %%zmm9\n"
-      "vxorps %%zmm10, %%zmm10, %%zmm10\n"
-      "vxorps %%zmm11, %%zmm11, %%zmm11\n"
-      "vxorps %%zmm12, %%zmm12, %%zmm12\n"
-      "vxorps %%zmm13, %%zmm13, %%zmm13\n"
-      "1:\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm0\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm1\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm2\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm3\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm4\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm5\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm6\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm7\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm8\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm9\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm10\n"
-      "vfmadd231ps %%zmm12, %%zmm13, %%zmm11\n"
-      "dec %0\n"
-      "jnz 1b\n"
-      : "+r"(n)
-      :
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc");
+  MERGELAB_FMA_LOOP("zmm");
   return n;
 }
 
-void BM_FmaPeak(benchmark::State& state) {
-  if (!__builtin_cpu_supports("avx512f")) {
-    state.SkipWithError("no AVX-512");
-    return;
-  }
-  const long iters = 1 << 22;
-  for (auto _ : state) benchmark::DoNotOptimize(fma_loop(iters));
-  state.counters["GFLOP/s"] = benchmark::Counter(double(iters) * 12 * 16 * 2 * state.iterations() / 1e9,
-                                                 benchmark::Counter::kIsRate);
-}
-BENCHMARK(BM_FmaPeak)->Name("BM_FmaPeak/avx512")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
-
-// 12 independent FMA chains on ymm registers: iterations × 12 × 8 FMAs.
 __attribute__((target("avx2,fma"))) long fma_loop_avx2(long iterations) {
   long n = iterations;
-  asm volatile(
-      "vxorps %%ymm0, %%ymm0, %%ymm0\n"
-      "vxorps %%ymm1, %%ymm1, %%ymm1\n"
-      "vxorps %%ymm2, %%ymm2, %%ymm2\n"
-      "vxorps %%ymm3, %%ymm3, %%ymm3\n"
-      "vxorps %%ymm4, %%ymm4, %%ymm4\n"
-      "vxorps %%ymm5, %%ymm5, %%ymm5\n"
-      "vxorps %%ymm6, %%ymm6, %%ymm6\n"
-      "vxorps %%ymm7, %%ymm7, %%ymm7\n"
-      "vxorps %%ymm8, %%ymm8, %%ymm8\n"
-      "vxorps %%ymm9, %%ymm9, %%ymm9\n"
-      "vxorps %%ymm10, %%ymm10, %%ymm10\n"
-      "vxorps %%ymm11, %%ymm11, %%ymm11\n"
-      "vxorps %%ymm12, %%ymm12, %%ymm12\n"
-      "vxorps %%ymm13, %%ymm13, %%ymm13\n"
-      "1:\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm0\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm1\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm2\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm3\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm4\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm5\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm6\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm7\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm8\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm9\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm10\n"
-      "vfmadd231ps %%ymm12, %%ymm13, %%ymm11\n"
-      "dec %0\n"
-      "jnz 1b\n"
-      : "+r"(n)
-      :
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc");
+  MERGELAB_FMA_LOOP("ymm");
   return n;
 }
 
-void BM_FmaPeakAvx2(benchmark::State& state) {
-  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-    state.SkipWithError("no AVX2 + FMA");
+// The core's peak f32 FLOP rate on one ISA: `lanes` floats per FMA, 2 FLOPs each.
+void BM_FmaPeak(benchmark::State& state, bool supported, long (*loop)(long), int lanes) {
+  if (!supported) {
+    state.SkipWithError("not supported here");
     return;
   }
   const long iters = 1 << 22;
-  for (auto _ : state) benchmark::DoNotOptimize(fma_loop_avx2(iters));
-  state.counters["GFLOP/s"] = benchmark::Counter(double(iters) * 12 * 8 * 2 * state.iterations() / 1e9,
+  for (auto _ : state) benchmark::DoNotOptimize(loop(iters));
+  state.counters["GFLOP/s"] = benchmark::Counter(double(iters) * 12 * lanes * 2 * state.iterations() / 1e9,
                                                  benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_FmaPeakAvx2)->Name("BM_FmaPeak/avx2")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_FmaPeak, avx512, __builtin_cpu_supports("avx512f"), &fma_loop, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_FmaPeak, avx2, __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"), &fma_loop_avx2, 8)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
 #endif
 
 void BM_Sgemm(benchmark::State& state, const char* isa) {

@@ -67,13 +67,13 @@ set +e; wait "$pid"; rc=$?; set -e
 [ "$rc" -eq 130 ] || { echo "interrupted sweep: exit $rc"; cat "$out/int.err"; exit 1; }
 grep -q "cancelled after" "$out/int.err"
 
-# Refusals: one line each.
-for bad in "--param weight@0=0:1:3 --data $T/data --scope global" "--param weight@0=0:1:3 --data $T/data --objective weighted" \
-           "--param weight@0=0:1:3 --data $T/data --metric accuracy"; do
-  set +e
-  "$MERGELAB" sweep "$out/ta.yml" $bad > /dev/null 2> "$out/err.txt"; rc=$?
-  set -e
-  [ "$rc" -eq 2 ] || { echo "sweep $bad: exit $rc"; cat "$out/err.txt"; exit 1; }
-  [ "$(wc -l < "$out/err.txt")" -eq 1 ] || { echo "sweep $bad: expected one line"; cat "$out/err.txt"; exit 1; }
-done
+# Refusals: exit 2 and one line each.
+refused() {
+  local rc=0
+  "$MERGELAB" sweep "$out/ta.yml" --param weight@0=0:1:3 --data "$T/data" "$@" > /dev/null 2> "$out/err.txt" || rc=$?
+  if [ "$rc" -ne 2 ] || [ "$(wc -l < "$out/err.txt")" -ne 1 ]; then echo "sweep $*: exit $rc"; cat "$out/err.txt"; exit 1; fi
+}
+refused --scope global
+refused --objective weighted
+refused --metric accuracy
 echo "1 passed, 0 failed"

@@ -37,7 +37,9 @@ void expect_reference(const TuningProblem& p, const std::string& model) {
   const auto ref = mergelab::testing::read_json_file(kTinyLm / "expected" / "expected_lm_eval.json")["models"][model];
   const std::vector<RecipeParam> none;
   const eval::MetricMap m = p.metrics(none, {}, Split::Test);
-  for (const std::string task : {"python", "c", "prose"}) {
+  double sum = 0;
+  for (const std::string& task : p.task_names()) {
+    sum += m.at(task + ".ppl");
     const double want = ref["ppl"]["test"][task]["ppl"];
     EXPECT_NEAR(m.at(task + ".ppl"), want, 1e-4 * want) << model << " " << task;
     EXPECT_NEAR(m.at(task + ".bpb"), ref["ppl"]["test"][task]["bpb"].get<double>(), 1e-4 * ref["ppl"]["test"][task]["bpb"].get<double>());
@@ -46,7 +48,7 @@ void expect_reference(const TuningProblem& p, const std::string& model) {
   // The objective: the mean of the three perplexities, lower is better.
   EXPECT_FALSE(p.maximize());
   EXPECT_STREQ(p.direction(), "lower is better");
-  EXPECT_NEAR(m.at("objective"), (m.at("python.ppl") + m.at("c.ppl") + m.at("prose.ppl")) / 3, 1e-9);
+  EXPECT_NEAR(m.at("objective"), sum / static_cast<double>(p.task_names().size()), 1e-9);
 }
 
 }  // namespace
@@ -80,8 +82,11 @@ TEST(TuningProblem, ClassifierReproducesTheReferenceTable) {
 }
 
 TEST(TuningProblem, LanguageModelMergesMatchTheFixtureReference) {
+  // task arithmetic on all three tasks, TIES (trim, sign election) on one, to keep the test short.
   for (const std::string recipe : {"task_arithmetic", "ties"}) {
-    const TuningProblem p = TuningProblem::load(lm_spec(recipe));
+    TuningSpec spec = lm_spec(recipe);
+    if (recipe == "ties") spec.tasks = {"python"};
+    const TuningProblem p = TuningProblem::load(spec);
     EXPECT_EQ(p.evaluator(), EvaluatorKind::LanguageModel);
     EXPECT_EQ(p.layer_count(), 3);
     expect_reference(p, recipe);
@@ -90,7 +95,7 @@ TEST(TuningProblem, LanguageModelMergesMatchTheFixtureReference) {
 
 TEST(TuningProblem, LanguageModelObjectives) {
   TuningSpec s = lm_spec("task_arithmetic");
-  s.max_docs = 3;
+  s.max_docs = 2;
   s.objective = "worst";
   const TuningProblem worst = TuningProblem::load(s);
   EXPECT_EQ(worst.objective().reduce, ObjectiveSpec::Reduce::Max);  // the worst perplexity is the largest
@@ -111,7 +116,7 @@ TEST(TuningProblem, LanguageModelObjectives) {
 
 TEST(TuningProblem, LanguageModelSweepRowsEqualPointMetricsAndCancelStops) {
   TuningSpec s = lm_spec("task_arithmetic");
-  s.max_docs = 4;
+  s.max_docs = 2;
   s.tasks = {"python", "c"};
   const TuningProblem p = TuningProblem::load(s);
   const std::vector<RecipeParam> space{parse_recipe_param("weight@0", p.method(), p.model_count())};
@@ -141,14 +146,15 @@ TEST(TuningProblem, LanguageModelSweepRowsEqualPointMetricsAndCancelStops) {
 
 TEST(TuningProblem, LanguageModelEvolveImprovesOnItsStart) {
   TuningSpec s = lm_spec("task_arithmetic");
-  s.max_docs = 4;
+  s.max_docs = 2;
   const TuningProblem p = TuningProblem::load(s);
   EvolveOptions opt;
-  opt.budget = 18;
+  opt.budget = 12;
+  opt.population = 4;
   const EvolveResult r = tuning_evolve(p, default_dimensions(p), opt);
   EXPECT_EQ(r.space.size(), 3u);
   EXPECT_EQ(r.start, (std::vector<double>{0.5, 0.5, 0.5}));
-  EXPECT_LE(r.evaluations, 18);
+  EXPECT_LE(r.evaluations, 12);
   EXPECT_LT(r.best_objective, r.start_objective);
   EXPECT_NEAR(p.metrics(r.space, r.best).at("objective"), r.best_objective, 1e-12);
   for (const auto& g : r.history) EXPECT_GE(g.best_so_far, r.best_objective);
