@@ -15,6 +15,7 @@
 #include "core/recipe/mergekit_yaml.h"
 #include "core/search/cmaes.h"
 #include "core/search/mergekit_evolve.h"
+#include "core/io/atomic_file.h"
 #include "core/search/sweep.h"
 
 namespace mergelab::app {

@@ -19,7 +19,7 @@
 
 #include "app/gui/palette.h"
 #include "app/gui/panel.h"
-#include "app/panels/checkpoints_panel.h"
+#include "app/gui/workspace.h"
 #include "app/panels/real_weight_space_compute.h"
 #include "core/io/atomic_file.h"
 #include "widgets/imgui_compat.h"
@@ -85,6 +85,7 @@ class RealWeightSpacePanel : public Panel {
   }
   const char* view() const override { return "checkpoints"; }
   float weight() const override { return 1.0f; }
+  void attach(Workspace& w) override { workspace_ = &w; }
 
   void draw(AppContext& ctx) override {
     poll();
@@ -130,6 +131,7 @@ class RealWeightSpacePanel : public Panel {
   nlohmann::json state() const override;
 
  private:
+  Workspace* workspace_ = nullptr;  // the window's (outlives the panel): the Checkpoints selection
   // ---- inputs ----
   Field base_, a_, b_, data_, tasks_;
   int max_docs_ = 8, window_ = 64, threads_ = 2;
@@ -311,10 +313,11 @@ void RealWeightSpacePanel::draw_inputs() {
     }
     remember("example.tinylm");
   }
-  if (CheckpointsPanel* cp = CheckpointsPanel::instance(); cp && cp->family_loaded() && cp->model_paths().size() >= 2) {
+  if (workspace_ && workspace_->loaded && workspace_->loaded->models.size() >= 2) {
     ImGui::SameLine();
     if (ImGui::Button("Use the Checkpoints selection")) {
-      base_.set(cp->base_path()), a_.set(cp->model_paths()[0]), b_.set(cp->model_paths()[1]);
+      const Workspace::Selection& sel = *workspace_->loaded;
+      base_.set(sel.base), a_.set(sel.models[0]), b_.set(sel.models[1]);
       start_load();
     }
   }

@@ -10,6 +10,7 @@
 #include "core/checkpoint/dtype.h"
 #include "core/engine/engine.h"
 #include "core/engine/stages.h"
+#include "core/engine/slice_plan.h"
 #include "core/recipe/mergekit_yaml.h"
 
 namespace mergelab::engine {
@@ -17,12 +18,6 @@ namespace mergelab::engine {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string canonical(const std::string& p) {
-  std::error_code ec;
-  const fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
-  return ec ? fs::absolute(p).lexically_normal().string() : c.string();
-}
 
 bool starts_with_line(const std::string& message, const std::string& source) {
   if (source.empty() || message.compare(0, source.size() + 1, source + ":") != 0) return false;
@@ -35,7 +30,7 @@ int line_named_in(const recipe::Recipe& r, const std::string& message) {
     if (p.empty()) return false;
     const std::string resolved = recipe::resolve_path(r, p);
     return message.find("'" + p + "'") != std::string::npos || message.find(resolved) != std::string::npos ||
-           message.find(canonical(resolved)) != std::string::npos;
+           message.find(canonical_path(resolved)) != std::string::npos;
   };
   if (message.find("vocabulary sizes differ") != std::string::npos ||
       message.find("tokenizer_source") != std::string::npos) {
@@ -49,18 +44,18 @@ int line_named_in(const recipe::Recipe& r, const std::string& message) {
   for (const auto& m : r.models)
     if (names(m.path) && m.line) {
       const std::string resolved = recipe::resolve_path(r, m.path);
-      if (message.rfind(resolved, 0) == 0 || message.rfind(canonical(resolved), 0) == 0) return m.line;
+      if (message.rfind(resolved, 0) == 0 || message.rfind(canonical_path(resolved), 0) == 0) return m.line;
     }
   if (names(r.base_model) && r.base_line) {
     const std::string resolved = recipe::resolve_path(r, r.base_model);
-    if (message.rfind(resolved, 0) == 0 || message.rfind(canonical(resolved), 0) == 0) return r.base_line;
+    if (message.rfind(resolved, 0) == 0 || message.rfind(canonical_path(resolved), 0) == 0) return r.base_line;
   }
   // Else the entry named last ("... rows in BASE and 700 in MODEL"): the one that differs.
   int line = 0;
   size_t last = 0;
   auto consider = [&](const std::string& p, int l) {
     if (p.empty() || !l) return;
-    for (const std::string& form : {"'" + p + "'", recipe::resolve_path(r, p), canonical(recipe::resolve_path(r, p))})
+    for (const std::string& form : {"'" + p + "'", recipe::resolve_path(r, p), canonical_path(recipe::resolve_path(r, p))})
       if (const size_t at = message.rfind(form); at != std::string::npos && (line == 0 || at > last)) line = l, last = at;
   };
   consider(r.base_model, r.base_line);

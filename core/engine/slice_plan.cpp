@@ -11,13 +11,13 @@ namespace mergelab::engine {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 std::string canonical_path(const std::string& p) {
   std::error_code ec;
   const fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
   return ec ? fs::absolute(p).lexically_normal().string() : c.string();
 }
+
+namespace {
 
 std::string slice_name(const recipe::Recipe& r, size_t k) {
   const auto& sl = r.slices[k];

@@ -21,6 +21,9 @@
 
 namespace mergelab::engine {
 
+/// The path made absolute and canonical (lexically normalised when it does not exist yet).
+std::string canonical_path(const std::string& path);
+
 struct SlicedPlan {
   std::vector<std::string> paths;               ///< distinct inputs (resolved paths), in first-use order
   std::vector<ckpt::Checkpoint> checkpoints;    ///< opened, same order (headers read, no tensor data)
