@@ -1056,7 +1056,8 @@ int run_gui(int argc, char** argv) {
       if (std::none_of(panels.begin(), panels.end(), [&](const auto& p) { return id == p->id(); }))
         throw CliError("--panels: unknown panel '" + id + "'");
     for (auto& p : panels) p->visible = std::find(ids.begin(), ids.end(), p->id()) != ids.end();
-    if (!ids.empty()) lecture.view = panel_view(ids.front()), lecture.focus.clear();
+    for (const auto& p : panels)  // the first listed panel's own view
+      if (!ids.empty() && ids.front() == p->id()) lecture.view = panel_view(*p), lecture.focus.clear();
   }
   if (opt.reveal) lecture.revealed = true;
   for (const auto& p : panels)

@@ -31,6 +31,7 @@ const char* view_title(const std::string& view) {
   if (view == "explorer") return "Explorer";
   if (view == "merge_lab") return "Merge Lab";
   if (view == "checkpoints") return "Checkpoints";
+  if (view == "weight_space") return "Weight space";
   return "More";
 }
 

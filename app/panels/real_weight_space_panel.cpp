@@ -83,7 +83,7 @@ class RealWeightSpacePanel : public Panel {
            "a tau_A + b tau_B with every method's merge projected onto it. Landscape: filter-normalised random "
            "directions around A. Maps: task-vector cosines and per-layer statistics.";
   }
-  const char* view() const override { return "checkpoints"; }
+  const char* view() const override { return "weight_space"; }
   float weight() const override { return 1.0f; }
   void attach(Workspace& w) override { workspace_ = &w; }
 

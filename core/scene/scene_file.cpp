@@ -319,7 +319,7 @@ std::vector<std::string> strings(const nlohmann::json& doc, const char* key) {
 // ---------------------------------------------------------------------------------------------------
 
 const std::vector<std::string>& known_views() {
-  static const std::vector<std::string> v = {"explorer", "merge_lab", "checkpoints"};
+  static const std::vector<std::string> v = {"explorer", "merge_lab", "checkpoints", "weight_space"};
   return v;
 }
 const std::vector<std::string>& known_panels() {
