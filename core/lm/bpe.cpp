@@ -82,7 +82,8 @@ BpeModel BpeModel::build(const Vocab& vocab, const Merges& merges, const BpeOpti
   }
   m.pairs_.reserve(merges.size());
   for (std::size_t rank = 0; rank < merges.size(); ++rank) {
-    const auto& [a, b] = merges[rank];
+    const std::string& a = merges[rank].first;  // named, not a structured binding: lambdas capture it on every compiler
+    const std::string& b = merges[rank].second;
     const auto where = [&] { return file + ": model.merges[" + std::to_string(rank) + "] ('" + a + "', '" + b + "'): "; };
     const auto left = m.find(a), right = m.find(b);
     if (!left) throw LmError(where() + "'" + a + "' is not in model.vocab");
