@@ -689,6 +689,7 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
       } catch (const std::exception& changed) {
         what = changed.what();
       }
+      what = stage->as_dest(what);
       throw EngineError(what.find(t.name) != std::string::npos ? what : "tensor '" + t.name + "': " + what);
     }
   };
@@ -709,7 +710,7 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   try {
     writer->finish();
   } catch (const std::exception& e) {
-    throw EngineError(e.what());
+    throw EngineError(stage->as_dest(e.what()));
   }
   writer.reset();
   for (const auto& f : plan.copied_files) {
@@ -720,13 +721,13 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   for (const auto& [name, text] : plan.generated_files) {
     std::ofstream g(fs::path(stage_path) / name, std::ios::binary);
     g << text;
-    if (!g.flush()) throw EngineError(stage_path + ": cannot write " + name);
+    if (!g.flush()) throw EngineError(dest.string() + ": cannot write " + name);
   }
   {
     recipe::Recipe yaml = stored;
     std::ofstream y(fs::path(stage_path) / "mergekit_config.yml");
     y << recipe::to_mergekit_yaml(yaml);
-    if (!y) throw EngineError(stage_path + ": cannot write mergekit_config.yml");
+    if (!y) throw EngineError(dest.string() + ": cannot write mergekit_config.yml");
   }
   if (opt.cancel && opt.cancel->load()) throw Cancelled();
 

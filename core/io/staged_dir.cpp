@@ -157,6 +157,13 @@ StagedDir::~StagedDir() {
   if (!stage_.empty()) fs::remove_all(stage_, ec);
 }
 
+std::string StagedDir::as_dest(std::string text) const {
+  const std::string from = stage_.string(), to = dest_.string();
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
 void StagedDir::commit(bool replace, bool sync) {
   std::error_code ec;
   fs::remove(stage_ / kOwnerFile, ec);

@@ -48,6 +48,9 @@ class StagedDir {
 
   const std::filesystem::path& path() const { return stage_; }
   const std::filesystem::path& dest() const { return dest_; }
+  /// `text` with every mention of the staging folder replaced by the destination: errors met while writing
+  /// name the file as the user will find it, not the hidden folder that is removed with the failed run.
+  std::string as_dest(std::string text) const;
 
   /// Moves the staged folder to dest. replace = true: an existing dest is moved aside first and removed
   /// after (restored when the rename fails); replace = false: an existing dest is refused.

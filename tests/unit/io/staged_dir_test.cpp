@@ -53,6 +53,15 @@ TEST(StagedDir, CommitMovesTheFolderIntoPlace) {
   EXPECT_EQ(names(dest), (std::vector<std::string>{"model.safetensors"}));  // the owner record stays behind
 }
 
+TEST(StagedDir, MessagesNameTheDestinationInsteadOfTheStagingFolder) {
+  testing::TempDir dir;
+  StagedDir stage(dir.path / "merged");
+  const std::string s = stage.path().string(), d = (dir.path / "merged").string();
+  EXPECT_EQ(stage.as_dest(s + "/model.safetensors: write failed; " + s + "/config.json"),
+            d + "/model.safetensors: write failed; " + d + "/config.json");
+  EXPECT_EQ(stage.as_dest("no path here"), "no path here");
+}
+
 TEST(StagedDir, AbandonedStageIsRemoved) {
   testing::TempDir dir;
   { StagedDir stage(dir.path / "merged"); }
