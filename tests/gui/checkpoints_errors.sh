@@ -17,7 +17,7 @@ centre() { py "r = c['rects']['$1']; print(round((r[0] + r[2]) / 2), round((r[1]
 # Replaces a text field's content (Ctrl+A selects all of it) and leaves the field with Tab.
 replace_text() {
   click_rect "$1"
-  xdotool key ctrl+a; sleep 0.3
+  chord ctrl a; sleep 0.1
   xdotool type --delay 40 "$2"; sleep 0.3
   xdotool keydown Tab; sleep 0.15; xdotool keyup Tab; sleep 0.3
 }

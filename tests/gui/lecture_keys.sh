@@ -83,7 +83,7 @@ key d; wait_for "s['scene']['article']['same_init']"
 key v; wait_for "L['revealed']"
 key shift Right; wait_for "abs(s['t'] - 0.6) < 1e-9"
 key ctrl s; sleep 0.5
-xdotool key --delay 60 ctrl+a; sleep 0.2
+chord ctrl a
 xdotool type --delay 40 "$tmp/lecture.session.json"; sleep 0.3
 key Return
 wait_for "s['window']['message'].startswith('saved session')"
@@ -127,7 +127,7 @@ PY
 
 # --- export ----------------------------------------------------------------------------------------
 key ctrl e; sleep 0.5
-xdotool key --delay 60 ctrl+a; sleep 0.2
+chord ctrl a
 xdotool type --delay 40 "$tmp/shot.png"; sleep 0.3
 key Return
 wait_for "s['window']['message'].startswith('wrote')"

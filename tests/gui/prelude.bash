@@ -18,7 +18,9 @@ state="$tmp/state.json"
 #                   second, default 200); fails when the app exits, and on a timeout after calling the
 #                   script's show_state when it defines one;
 #   click X Y       presses and releases the left button there; click_rect NAME clicks a rect's centre;
-#   type_into NAME TEXT   types into an empty text field and leaves it with Tab.
+#   type_into NAME TEXT   types into an empty text field and leaves it with Tab;
+#   chord MOD KEY   holds MOD, then KEY, 0.2 s each, and releases them in reverse order (a chord sent with
+#                   `xdotool key` can fall between two frames, and the app then sees KEY without MOD).
 wait_for() {
   for _ in $(seq 1 "${wait_tries:-200}"); do
     if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then echo "FAIL: mergelab exited while waiting for: $1"; exit 1; fi
@@ -39,4 +41,10 @@ type_into() {
   click_rect "$1"
   xdotool type --delay 40 "$2"; sleep 0.3
   xdotool keydown Tab; sleep 0.15; xdotool keyup Tab; sleep 0.3
+}
+chord() {
+  xdotool keydown "$1"; sleep 0.2
+  xdotool keydown "$2"; sleep 0.2
+  xdotool keyup "$2"; sleep 0.1
+  xdotool keyup "$1"; sleep 0.2
 }
