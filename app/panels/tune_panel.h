@@ -34,7 +34,7 @@
 
 namespace mergelab::app {
 
-struct PointScorer;  // tune_panel.cpp: merges and scores one point of a search space
+struct PointScorer;  // tune_panel_jobs.cpp: merges and scores one point of a search space
 
 /// Everything a search reads, loaded once on a worker and shared read-only with the runs.
 struct TuneSetup {
