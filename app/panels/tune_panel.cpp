@@ -242,7 +242,9 @@ nlohmann::json TunePanel::state() const {
                     {"params", params}});
   }
   j["cmaes"] = {{"state", cmaes_state_},       {"message", cmaes_message_}, {"params", cma_params_},
-                {"evaluations", cmaes_evaluations_}, {"generations", gens},      {"budget", budget_}};
+                {"evaluations", cmaes_evaluations_}, {"generations", gens},      {"budget", budget_},
+                {"population", population_}, {"sigma", sigma_}, {"seed", cma_seed_}};
+  j["seed"] = seed_;
   j["current"] = point_json(current_);
   j["best"] = point_json(best_);
   j["best_from"] = best_from_;
@@ -261,6 +263,7 @@ nlohmann::json TunePanel::state() const {
   if (reports_.has_current && setup_ && setup_->external) reports["current_external"] = reports_.current_external;
   j["reports"] = reports;
   j["export"] = {{"state", export_state_}, {"message", export_message_}, {"path", yaml_path_}, {"confirm_open", confirm_overwrite_}};
+  j["evolve_export"] = {{"state", evolve_state_}, {"message", evolve_message_}, {"dir", evolve_dir_}, {"tasks", evolve_tasks_}};
   j["checkpoints_message"] = load_ckpt_message_;
   nlohmann::json rects = nlohmann::json::object();
   for (const auto& [name, r] : rects_) rects[name] = {r.x0, r.y0, r.x1, r.y1};

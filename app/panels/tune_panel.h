@@ -142,6 +142,8 @@ class TunePanel : public Panel {
   int budget_ = 40;
   int cma_seed_ = 0;
   std::string yaml_path_;
+  std::string evolve_tasks_;  ///< lm-eval-harness tasks of the mergekit-evolve export, "NAME[=WEIGHT],..."
+  std::string evolve_dir_;    ///< its folder (genome.yml, run.sh)
 
   // ---- loaded inputs and results ----
   std::shared_ptr<const TuneSetup> setup_;
@@ -178,6 +180,8 @@ class TunePanel : public Panel {
   Job<std::string> export_job_;
   std::string export_state_ = "idle", export_message_;
   bool confirm_overwrite_ = false, open_confirm_ = false;
+  Job<std::string> evolve_job_;
+  std::string evolve_state_ = "idle", evolve_message_;
   std::string load_ckpt_message_;
 
   // ---- UI ----
@@ -211,6 +215,12 @@ class TunePanel : public Panel {
                        void (TunePanel::*start)());
   void start_sweep();
   void start_cmaes();
+  /// The CMA-ES search space of the settings: each chosen parameter over its registry range clipped to
+  /// [0, 2], as `mergelab evolve`. Throws std::runtime_error when nothing is chosen or a label is unknown.
+  void cmaes_space(const merge::MethodSpec& spec, std::vector<search::RecipeParam>& space, std::vector<double>& lo,
+                   std::vector<double>& hi) const;
+  /// The CMA-ES settings written for mergekit-evolve (genome.yml + run.sh in the chosen folder), in the background.
+  void start_evolve_export();
   void start_reports();
   void start_export(bool overwrite);
   void load_into_checkpoints();

@@ -20,6 +20,7 @@
 #include "core/merge/registry.h"
 #include "core/recipe/mergekit_yaml.h"
 #include "core/search/cmaes.h"
+#include "core/search/mergekit_evolve.h"
 
 namespace mergelab::app {
 
@@ -214,6 +215,18 @@ void TunePanel::start_sweep() {
   });
 }
 
+void TunePanel::cmaes_space(const merge::MethodSpec& spec, std::vector<search::RecipeParam>& space,
+                            std::vector<double>& lo, std::vector<double>& hi) const {
+  if (cma_params_.empty()) throw std::runtime_error("choose at least one parameter to search");
+  for (const auto& label : cma_params_) {
+    const auto rp = search::parse_recipe_param(label, spec, models_.size());
+    const auto [l, h] = search::param_range(rp, spec);
+    space.push_back(rp);
+    lo.push_back(std::max(l, 0.0));  // as `mergelab evolve`: the registry range clipped to [0, 2]
+    hi.push_back(std::min(h, 2.0));
+  }
+}
+
 void TunePanel::start_cmaes() {
   if (cmaes_job_.active() || !setup_) return;
   PointScorer scorer;
@@ -223,14 +236,7 @@ void TunePanel::start_cmaes() {
   try {
     scorer.method = merge::find_method(method_);
     if (!scorer.method) throw std::runtime_error("unknown method '" + method_ + "'");
-    if (cma_params_.empty()) throw std::runtime_error("choose at least one parameter to search");
-    for (const auto& label : cma_params_) {
-      const auto rp = search::parse_recipe_param(label, *scorer.method, models_.size());
-      const auto [l, h] = search::param_range(rp, *scorer.method);
-      scorer.space.push_back(rp);
-      lo.push_back(std::max(l, 0.0));  // as `mergelab evolve`: the registry range clipped to [0, 2]
-      hi.push_back(std::min(h, 2.0));
-    }
+    cmaes_space(*scorer.method, scorer.space, lo, hi);
     std::vector<double> start;  // the settings' values where they exist, clamped into the search box
     const merge::Params settings = params_for(TunePoint{});
     for (size_t i = 0; i < scorer.space.size(); ++i)
@@ -417,6 +423,44 @@ void TunePanel::start_export(bool overwrite) {
   });
 }
 
+void TunePanel::start_evolve_export() {
+  if (evolve_job_.active()) return;
+  search::EvolveSearch search;
+  std::vector<search::EvolveTask> tasks;
+  std::string dir;
+  try {
+    const merge::MethodSpec* spec = merge::find_method(method_);
+    if (!spec) throw std::runtime_error("unknown method '" + method_ + "'");
+    if (evolve_dir_.empty()) throw std::runtime_error("type a folder for genome.yml and run.sh first");
+    if (evolve_tasks_.empty())
+      throw std::runtime_error("name the lm-eval-harness tasks mergekit-evolve scores (e.g. my_task=2,other)");
+    tasks = search::parse_evolve_tasks(evolve_tasks_);
+    search.recipe = recipe_for(current_);
+    search.layout = recipe::merge_layout(search.recipe);
+    std::vector<double> lo, hi;
+    cmaes_space(*spec, search.params, lo, hi);
+    for (size_t i = 0; i < lo.size(); ++i) search.bounds.emplace_back(lo[i], hi[i]);
+    search.seed = static_cast<std::uint32_t>(seed_);  // the merges' seed (DARE draws), as `mergelab evolve --seed`
+    search.budget = budget_;
+    search.population = population_;
+    search.sigma = sigma_;
+    dir = fs::absolute(evolve_dir_).lexically_normal().string();
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) throw std::runtime_error(dir + ": is a file, not a folder");
+  } catch (const std::exception& e) {
+    evolve_state_ = "failed", evolve_message_ = e.what();
+    return;
+  }
+  evolve_state_ = "running", evolve_message_.clear();
+  evolve_job_.start([search, tasks, dir](JobControl&) {
+    const auto e = search::mergekit_evolve_export(search, tasks);
+    search::write_mergekit_evolve(dir, e);  // each file: temp file + rename
+    std::string text = "wrote " + dir + "/genome.yml and run.sh";
+    if (!e.notes.empty()) text += " (" + std::to_string(e.notes.size()) + " settings do not carry over: see genome.yml)";
+    return text;
+  });
+}
+
 bool TunePanel::replaces_best(bool cancelled, double objective) const {
   // A finished search's best is the best of its own settings; a cancelled one saw only part of its space, so it
   // takes the place of an earlier best only when it beats it.
@@ -522,6 +566,15 @@ void TunePanel::poll(bool block) {
     } catch (const std::exception& e) {
       export_message_ = e.what();
       export_state_ = "failed";
+    }
+  }
+  if (evolve_job_.poll(block)) {
+    try {
+      evolve_message_ = evolve_job_.take();
+      evolve_state_ = "done";
+    } catch (const std::exception& e) {
+      evolve_message_ = e.what();
+      evolve_state_ = "failed";
     }
   }
   if (report_job_.poll(block)) reports_ = report_job_.take();

@@ -58,7 +58,9 @@ nlohmann::json TunePanel::save() const {
           {"sigma", sigma_},
           {"budget", budget_},
           {"cmaes_seed", cma_seed_},
-          {"yaml_path", yaml_path_}};
+          {"yaml_path", yaml_path_},
+          {"evolve_tasks", evolve_tasks_},
+          {"evolve_dir", evolve_dir_}};
 }
 
 void TunePanel::load(const nlohmann::json& j) {
@@ -109,6 +111,8 @@ void TunePanel::load(const nlohmann::json& j) {
     if (j.contains("budget")) budget_ = std::clamp(j["budget"].get<int>(), 4, 1000000);
     if (j.contains("cmaes_seed")) cma_seed_ = std::max(0, j["cmaes_seed"].get<int>());
     if (j.contains("yaml_path")) yaml_path_ = j["yaml_path"].get<std::string>();
+    if (j.contains("evolve_tasks")) evolve_tasks_ = j["evolve_tasks"].get<std::string>();
+    if (j.contains("evolve_dir")) evolve_dir_ = j["evolve_dir"].get<std::string>();
   } catch (const nlohmann::json::exception&) {
     // A session written by another version: keep what was read.
   }
@@ -446,6 +450,34 @@ void TunePanel::draw_cmaes_controls() {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("evaluations used of the budget, generations run");
   remember_rect("cmaes_progress");
   if (cmaes_state_ == "failed") ImGui::TextColored(to_vec4(kBad), "%s", cmaes_message_.c_str());
+
+  // The same search for mergekit-evolve (Ray workers, lm-eval-harness tasks), when it outgrows this machine.
+  ImGui::TextUnformatted("tasks");
+  ImGui::SameLine(em(5.0f));
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  ImGui::InputTextWithHint("##evolve_tasks", "mergekit-evolve tasks: task_a=2,task_b", &evolve_tasks_);
+  remember_rect("evolve_tasks");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("the tasks mergekit-evolve scores each candidate on, NAME[=WEIGHT],... (metric acc,none)");
+  ImGui::TextUnformatted("folder");
+  ImGui::SameLine(em(5.0f));
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - em(9.5f));
+  ImGui::InputTextWithHint("##evolve_dir", "evolve_out", &evolve_dir_);
+  remember_rect("evolve_dir");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(evolve_job_.active());
+  if (ImGui::Button("mergekit-evolve", ImVec2(-FLT_MIN, 0))) start_evolve_export();
+  ImGui::EndDisabled();
+  remember_rect("export_evolve");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("write this search (method, models, searched parameters, budget, population, sigma, seed) as a "
+                      "mergekit-evolve genome config and run script into the folder; what does not carry over is "
+                      "listed at the top of genome.yml");
+  if (!evolve_message_.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(to_vec4(evolve_state_ == "done" ? kBest : kBad), "%s", evolve_message_.c_str());
+    ImGui::PopTextWrapPos();
+  }
 }
 
 void TunePanel::draw_recipe() {

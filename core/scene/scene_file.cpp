@@ -176,7 +176,9 @@ Field panel_settings_schema() {
                        {"sigma", number(1e-3, 1.0)},
                        {"budget", integer(4, 1000000)},
                        {"cmaes_seed", integer(0, kU32)},
-                       {"yaml_path", text(4096)}})},
+                       {"yaml_path", text(4096)},
+                       {"evolve_tasks", text(4096)},
+                       {"evolve_dir", text(4096)}})},
   });
 }
 

@@ -7,6 +7,8 @@
 #    current recipe equals that point's objective (mean of the task accuracies = combined);
 #  - Run CMA-ES (budget 40, the three weights): a non-empty fitness history within the budget whose best so far
 #    never falls below the first generation's best; clicking a generation takes its best candidate;
+#  - the mergekit-evolve export of that search writes the genome.yml and run.sh `mergelab evolve
+#    --export-mergekit-evolve` writes for the same settings;
 #  - Load into Checkpoints panel sets that panel's method and per-model weights;
 #  - Export YAML writes a config `mergelab merge --print-yaml` reads back; a second export asks before replacing
 #    ("Keep it" leaves the file alone, "Replace" rewrites it).
@@ -101,6 +103,25 @@ if abs(max(x['best'] for x in g) - g[-1]['best_so_far']) > 1e-12: fail('best so 
 if t['best_from'] != 'cmaes' or not t['current']['source'].startswith('generation'): fail('current %s' % t['current'])
 print('cmaes: %d generations, %d evaluations, first best %.4f, best %.4f' % (len(g), cm['evaluations'], g[0]['best'], g[-1]['best_so_far']))
 "
+# ---- The same search for mergekit-evolve: genome.yml and run.sh equal `mergelab evolve --export-mergekit-evolve`.
+type_into evolve_tasks "digits_task0=2,digits_task1"
+type_into evolve_dir "$tmp/evo"
+wait_for "t['evolve_export']['dir'] == '$tmp/evo' and t['evolve_export']['tasks'] == 'digits_task0=2,digits_task1'"
+click_rect export_evolve
+wait_for "t['evolve_export']['state'] in ('done', 'failed')"
+py "
+if t['evolve_export']['state'] != 'done': fail('mergekit-evolve export: %s' % t['evolve_export']['message'])
+"
+read -r seed pop sigma < <(py "print(t['seed'], t['cmaes']['population'], t['cmaes']['sigma'])")
+"$MERGELAB" evolve "$tmp/ta.yml" --data "$data" --param weight@0 --param weight@1 --param weight@2 --budget 40 \
+  --seed "$seed" --population "$pop" --sigma "$sigma" --export-mergekit-evolve "$tmp/evo_cli" \
+  --evolve-tasks "digits_task0=2,digits_task1" > /dev/null
+for f in genome.yml run.sh; do
+  diff -u "$tmp/evo_cli/$f" "$tmp/evo/$f" || { echo "FAIL: the panel's $f differs from the command line's"; exit 1; }
+done
+[ -x "$tmp/evo/run.sh" ] || { echo "FAIL: run.sh is not executable"; exit 1; }
+echo "mergekit-evolve export: genome.yml and run.sh equal the command line's"
+
 # Click the first generation's marker: its best candidate becomes the current recipe.
 read -r gx gy < <(py "x, y = t['generation_points'][0]; print(round(x), round(y))")
 click "$gx" "$gy"
