@@ -96,7 +96,7 @@ recipe::Recipe CheckpointsPanel::make_recipe() const {
   recipe::Recipe r;
   r.method = method_;
   auto absolute = [](const std::string& p) { return fs::absolute(p).lexically_normal().string(); };
-  if (spec->needs_base) r.base_model = absolute(base_);
+  if (spec->needs_base || ((spec->base_optional || spec->base_joins_models) && use_base_)) r.base_model = absolute(base_);
   for (size_t i = 0; i < models_.size(); ++i) {
     recipe::ModelEntry e;
     e.path = absolute(models_[i]);
@@ -119,7 +119,7 @@ void CheckpointsPanel::show_error(const std::string& title, const std::string& t
 nlohmann::json CheckpointsPanel::save() const {
   return {{"base", base_},          {"models", models_},     {"method", method_},       {"params", global_},
           {"model_params", per_model_}, {"density", density_}, {"out_dir", out_dir_},     {"yaml_path", yaml_path_},
-          {"threads", threads_},    {"seed", seed_}};
+          {"threads", threads_},    {"seed", seed_},         {"use_base", use_base_}};
 }
 
 void CheckpointsPanel::load(const nlohmann::json& j) {
@@ -138,6 +138,7 @@ void CheckpointsPanel::load(const nlohmann::json& j) {
     if (j.contains("yaml_path")) yaml_path_ = j["yaml_path"].get<std::string>();
     if (j.contains("threads")) threads_ = std::clamp(j["threads"].get<int>(), 0, 64);
     if (j.contains("seed")) seed_ = std::max(0, j["seed"].get<int>());
+    if (j.contains("use_base")) use_base_ = j["use_base"].get<bool>();
   } catch (const nlohmann::json::exception&) {
     // A session written by another version: keep what was read.
   }
@@ -157,6 +158,7 @@ nlohmann::json CheckpointsPanel::state() const {
   j["density"] = density_;
   j["diagnostics_density"] = diag_density_;
   j["method"] = method_;
+  j["use_base"] = use_base_;
   j["params"] = global_;
   j["browser"] = browser_.state();
   j["model_params"] = per_model_;

@@ -93,6 +93,7 @@ class CheckpointsPanel : public Panel {
   std::string base_;
   std::vector<std::string> models_;
   std::string method_ = "ties";
+  bool use_base_ = true;  ///< methods whose base is optional (nuslerp, multislerp, karcher): merge with the base
   std::map<std::string, double> global_;              ///< non-per-model parameters
   std::vector<std::map<std::string, double>> per_model_;  ///< per-model parameters, one map per model
   double density_ = 0.2;  ///< density of the table's "kept" column and the histogram threshold

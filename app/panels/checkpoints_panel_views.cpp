@@ -142,6 +142,17 @@ void CheckpointsPanel::draw_method() {
   if (!spec) return;
   ImGui::SameLine();
   ImGuiCompat::HelpMarker((spec->summary + "\n" + spec->formula).c_str());
+  if (spec->base_optional || spec->base_joins_models) {
+    ImGui::SameLine();
+    ImGui::Checkbox("with the base", &use_base_);
+    remember_rect("use_base");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(spec->base_joins_models
+                            ? "%s merges the base as one more model when it is given (mergekit's base_model)"
+                            : "%s takes the base as the origin of task vectors when it is given (mergekit's base_model); "
+                              "without it the models themselves are merged",
+                        spec->label.c_str());
+  }
   auto control = [&](const merge::ParamSpec& p, double& v, const std::string& id) -> bool {
     ImGui::PushID(id.c_str());
     bool changed = false;

@@ -150,8 +150,9 @@ Field panel_settings_schema() {
                               {"density", number(0.0, 1.0)},
                               {"out_dir", text(4096)},
                               {"yaml_path", text(4096)},
-                              {"threads", integer(0, 256)},
-                              {"seed", integer(0, kU32)}})},
+                              {"threads", integer(0, 64)},
+                              {"seed", integer(0, kU32)},
+                              {"use_base", boolean()}})},
       // The Tune panel's save(): inputs, the base recipe, sweep axes and CMA-ES options (its load() clamps too).
       {"tune", object({{"base", text(4096)},
                        {"models", strings_field()},
