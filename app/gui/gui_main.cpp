@@ -1259,8 +1259,8 @@ int run_gui(int argc, char** argv) {
       if (path_popup("Export", "PNG file (SVGs of the plots are written beside it, same name + _explorer.svg, ...):",
                      export_path, sizeof export_path, &export_caption, &export_panel, &panels))
         export_now = true;
-      kc.popup_open = ImGui::IsPopupOpen("Save session") || ImGui::IsPopupOpen("Open session") ||
-                      ImGui::IsPopupOpen("Export");
+      // Any modal, the window's or a panel's: its Enter and Esc are its own, not the lecture's.
+      kc.popup_open = ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel);
       ImGui::End();
 
       // Overlays: held-back winner, corner title, parameter caption for exports, help, messages.

@@ -13,6 +13,7 @@
 #include <numeric>
 
 #include "app/gui/workspace.h"
+#include "app/panels/dialog_keys.h"
 #include "core/merge/registry.h"
 #include "widgets/imgui_compat.h"
 
@@ -252,7 +253,7 @@ void CheckpointsPanel::draw_error_popup() {
   ImGui::PushTextWrapPos(em(31.0f));
   ImGui::TextUnformatted(error_text_.c_str());
   ImGui::PopTextWrapPos();
-  if (ImGui::Button("OK", ImVec2(em(6.0f), 0))) {
+  if (ImGui::Button("OK", ImVec2(em(6.0f), 0)) || dialog_keys::enter() || dialog_keys::escape()) {
     ImGui::CloseCurrentPopup();
     error_shown_ = false;
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/panels/dialog_keys.h"
 #include "core/checkpoint/checkpoint.h"
 #include "widgets/imgui_compat.h"
 
@@ -88,13 +89,13 @@ std::optional<std::string> FolderBrowser::draw(const std::function<void(const ch
   if (ImGui::Button("Up")) enter = fs::path(dir_).parent_path().string();
   remember_rect("browser_up");
   ImGui::SameLine();
-  if (ImGui::Button(save_here_ ? "Save merge.yml here" : "Use this folder")) {
+  if (ImGui::Button(save_here_ ? "Save merge.yml here" : "Use this folder") || dialog_keys::enter()) {
     picked = dir_;
     ImGui::CloseCurrentPopup();
   }
   remember_rect("browser_use");
   ImGui::SameLine();
-  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+  if (ImGui::Button("Cancel") || dialog_keys::escape()) ImGui::CloseCurrentPopup();
   if (!error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kBad), "%s", error_.c_str());
   ImGui::TextDisabled(listing_.active() ? "Reading the folder..."
                                         : "Double-click a folder to open it; green: holds a checkpoint.");

@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "app/gui/workspace.h"
+#include "app/panels/dialog_keys.h"
 #include "core/merge/registry.h"
 #include "widgets/imgui_compat.h"
 
@@ -515,13 +516,14 @@ void TunePanel::draw_confirm() {
   ImGui::PushTextWrapPos(em(29.0f));
   ImGui::Text("%s already exists. Replace it with the current recipe?", yaml_path_.c_str());
   ImGui::PopTextWrapPos();
-  if (ImGui::Button("Replace", ImVec2(em(6.0f), 0))) {
+  ImGui::TextDisabled("Enter replaces it, Esc keeps it.");
+  if (ImGui::Button("Replace", ImVec2(em(6.0f), 0)) || dialog_keys::enter()) {
     ImGui::CloseCurrentPopup();
     start_export(true);
   }
   remember_rect("confirm_replace");
   ImGui::SameLine();
-  if (ImGui::Button("Keep it", ImVec2(em(6.0f), 0))) {
+  if (ImGui::Button("Keep it", ImVec2(em(6.0f), 0)) || dialog_keys::escape()) {
     ImGui::CloseCurrentPopup();
     export_state_ = "idle", export_message_ = "not written: the file exists";
   }

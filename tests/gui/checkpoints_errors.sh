@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checkpoints panel after failures (Xvfb + xdotool): a refused Merge after a finished one leaves no full
 # progress bar (nothing was written); a refused Merge into an input folder speaks of the window's output folder,
-# not of command-line options; a failed Load clears the previous family's compatibility report and table.
+# not of command-line options (the error popups are closed with Esc and Enter); a failed Load clears the
+# previous family's compatibility report and table.
 set -euo pipefail
 : "${MERGELAB:?set MERGELAB to the mergelab binary}"
 : "${MERGELAB_SOURCE:?set MERGELAB_SOURCE to the repository}"
@@ -41,7 +42,8 @@ if (m['tensors_done'], m['bytes_done']) != (0, 0): fail('a refused merge shows p
 if '--' in m['message'] or 'force' not in m['message']: fail('message: %s' % m['message'])
 print('refused merge: empty bar;', m['message'])
 "
-dismiss_error
+press Escape  # the popup's keys: Esc closes it, as Enter does below
+wait_for "not c['error_popup']"
 
 # Into an input folder: refused; the message names the output folder, not --out.
 replace_text out_dir "$models/ft_task0"
@@ -54,7 +56,8 @@ if '--' in m or 'output folder' not in m or 'never written' not in m: fail('mess
 if '--' in c['error']: fail('error popup: %s' % c['error'])
 print('input as output:', m)
 "
-dismiss_error
+press Return
+wait_for "not c['error_popup']"
 
 # A base that does not exist: Load fails and the previous report and table are gone.
 replace_text base "$tmp/no-such-base"

@@ -11,7 +11,7 @@
 #    --export-mergekit-evolve` writes for the same settings;
 #  - Load into Checkpoints panel sets that panel's method and per-model weights;
 #  - Export YAML writes a config `mergelab merge --print-yaml` reads back; a second export asks before replacing
-#    ("Keep it" leaves the file alone, "Replace" rewrites it).
+#    (Esc, as "Keep it", leaves the file alone; Enter, as "Replace", rewrites it).
 # Last: a screenshot of the panel with a two-parameter heat map (the optional second argument keeps a copy).
 set -euo pipefail
 : "${MERGELAB:?set MERGELAB to the mergelab binary}"
@@ -161,7 +161,7 @@ cp "$tmp/tuned.yml" "$tmp/first.yml"
 click_rect 'cancel_sweep'  # (disabled: nothing happens) moves the mouse away from the buttons
 click_rect export
 wait_for "t['export']['confirm_open'] and 'confirm_keep' in t['rects']"
-click_rect confirm_keep
+press Escape  # Esc keeps the file, as "Keep it" does
 wait_for "not t['export']['confirm_open']"
 py "
 if 'not written' not in t['export']['message']: fail('keep: %s' % t['export']['message'])
@@ -173,7 +173,7 @@ click "$cx" "$cy"
 wait_for "t['current']['source'] == 'sweep point 2'"
 click_rect export
 wait_for "t['export']['confirm_open'] and 'confirm_replace' in t['rects']"
-click_rect confirm_replace
+press Return  # Enter replaces it, as "Replace" does
 wait_for "not t['export']['confirm_open'] and t['export']['state'] == 'done'"
 grep -q "lambda: 0.2" "$tmp/tuned.yml" || { echo "FAIL: replaced YAML"; cat "$tmp/tuned.yml"; exit 1; }
 echo "export: written, kept on 'Keep it', replaced on 'Replace'"
