@@ -1,35 +1,28 @@
 // Merge Lab: the article's three 4-D specialists merged live by every registry method.
 //
 // [SECTION] Shared helpers (article toy, percent)
-// [SECTION] Growth worker ("When does DARE work?" in the background)
 // [SECTION] The panel: controls, accuracy bars, leaderboard, sweep maps, growth plot
+//
+// The background work lives beside it: lab_sweep_view.* (the sweep maps), lab_growth_worker.* ("When does
+// DARE work?").
 #include "app/panels/merge_lab_panel.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <future>
 #include <map>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#include <mutex>
-#include <thread>
+#include <string>
 #include <vector>
 
 #include "app/gui/panel.h"
-#include "app/gui/texture.h"
-#include "core/merge/param_specs.h"
+#include "app/panels/lab_growth_worker.h"
+#include "app/panels/lab_sweep_view.h"
 #include "core/merge/registry.h"
 #include "core/toy/features.h"
 #include "core/toy/lab.h"
 #include "core/toy/lab_sweep.h"
 #include "widgets/bar_chart.h"
 #include "widgets/canvas2d.h"
-#include "widgets/colormap.h"
 #include "widgets/heatmap.h"
 #include "widgets/imgui_compat.h"
 #include "widgets/layout_audit.h"
@@ -78,130 +71,6 @@ void settings_from_json(const nlohmann::json& j, toy::LabSettings& s) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] Growth worker
-// ---------------------------------------------------------------------------------------------------
-
-/// Computes the "When does DARE work?" curves on a thread: trains the expanded toys once per d
-/// (kept for later requests), then evaluates the methods at the latest requested settings. A new
-/// request abandons the one in flight at the next d.
-class GrowthWorker {
- public:
-  struct Request {
-    toy::LabSettings settings;
-    std::vector<std::string> methods;
-    std::vector<int> dims;
-    int mask_draws = 3;
-  };
-
-  GrowthWorker() : thread_([this] { run(); }) {}
-  ~GrowthWorker() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      quit_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  GrowthWorker(const GrowthWorker&) = delete;
-  GrowthWorker& operator=(const GrowthWorker&) = delete;
-
-  void request(const Request& r) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      pending_ = r;
-      has_pending_ = true;
-      ++generation_;
-      busy_ = true;
-    }
-    cv_.notify_all();
-  }
-
-  /// The latest (possibly partial) curves; `done`/`total` count the dims of the current request.
-  toy::GrowthCurves curves(int* done, int* total, bool* busy) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    *done = done_;
-    *total = total_;
-    *busy = busy_;
-    return result_;
-  }
-
-  /// Blocks until the current request is finished (screenshots and benchmarks want the final plot).
-  void wait_idle() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    idle_cv_.wait(lock, [this] { return !busy_; });
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable cv_, idle_cv_;
-  Request pending_;
-  bool has_pending_ = false, quit_ = false, busy_ = false;
-  unsigned generation_ = 0;
-  toy::GrowthCurves result_;
-  int done_ = 0, total_ = 0;
-  std::map<int, toy::LabToy> toys_;  // worker thread only
-  std::thread thread_;
-
-  void run() {
-    // Lower priority than the frame loop (Linux: per-thread nice value); failure is harmless.
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-    for (;;) {
-      Request r;
-      unsigned gen = 0;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        cv_.wait(lock, [this] { return quit_ || has_pending_; });
-        if (quit_) return;
-        r = pending_;
-        gen = generation_;
-        has_pending_ = false;
-        total_ = static_cast<int>(r.dims.size());
-        done_ = 0;
-        result_ = toy::GrowthCurves{};
-        result_.methods = r.methods;
-        result_.dims = r.dims;
-        result_.combined = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(r.methods.size()),
-                                                     static_cast<Eigen::Index>(r.dims.size()), NAN);
-      }
-      bool abandoned = false;
-      for (size_t c = 0; c < r.dims.size() && !abandoned; ++c) {
-        const int d = r.dims[c];
-        if (!toys_.count(d)) {
-          toy::FeatureSetup fs;
-          fs.d = d;
-          toys_[d] = toy::expand_lab_toy(article_lab_toy(), toy::LabSetup{}, fs);
-        }
-        std::vector<double> point;
-        try {
-          point = toy::growth_point(toys_[d], r.settings, r.methods, r.mask_draws);
-        } catch (const std::exception&) {
-          point.assign(r.methods.size(), NAN);  // a method the lab cannot run at these settings
-        }
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (gen != generation_ || quit_) {
-          abandoned = true;
-          break;
-        }
-        for (size_t m = 0; m < point.size(); ++m)
-          result_.combined(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(c)) = point[m];
-        result_.computed = static_cast<int>(c) + 1;
-        done_ = static_cast<int>(c) + 1;
-      }
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!abandoned && gen == generation_) {
-        busy_ = false;
-        idle_cv_.notify_all();
-      }
-      if (quit_) {
-        busy_ = false;
-        idle_cv_.notify_all();
-        return;
-      }
-    }
-  }
-};
-
-// ---------------------------------------------------------------------------------------------------
 // [SECTION] The panel
 // ---------------------------------------------------------------------------------------------------
 
@@ -209,24 +78,6 @@ struct MethodResult {
   const merge::MethodSpec* spec = nullptr;
   toy::LabRow row;
   std::string error;  ///< non-empty when the lab cannot run this method
-};
-
-/// A sweep map with its texture (cells drawn as blocks, so the linear filter only softens edges).
-struct SweepView {
-  toy::SweepAxis axis;
-  toy::SweepMap map;
-  std::string key;
-  GlTexture texture;
-  std::vector<ImU32> pixels;
-  double compute_ms = 0.0;
-  Widgets::PlotFrame frame;  ///< where the map was drawn this frame (for the state dump)
-  /// The map being computed in the background for `job_key` (at most one per map; the frame keeps
-  /// showing the last finished map until it arrives).
-  std::future<toy::SweepMap> job;
-  std::string job_key;
-  double job_ms = 0.0;
-  bool constant = false;  ///< every cell the same value (said on the map)
-  bool pending() const { return job.valid(); }
 };
 
 class MergeLabPanel : public Panel {
@@ -617,40 +468,6 @@ class MergeLabPanel : public Panel {
   }
 
   // ---- sweep maps -------------------------------------------------------------------------------
-  /// Brings the map up to date with the settings. The first map and screenshots are computed in the
-  /// frame; later maps on a background thread (a k or p drag changes the other map on every frame,
-  /// ~2 ms that would otherwise sit in the frame next to the software rasteriser).
-  void update_sweep(const toy::LabToy& toy, SweepView& v, const std::string& method, const std::string& key,
-                    bool in_frame) {
-    auto compute = [&toy, method, s = s_, axis = v.axis](double* ms) {
-      const auto t0 = std::chrono::steady_clock::now();
-      toy::SweepMap m = toy::sweep_lab_map(toy, method, s, axis, toy::default_sweep_alphas(), toy::default_sweep_values(axis));
-      *ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      return m;
-    };
-    if (v.job.valid() && v.job.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-      v.map = v.job.get();
-      v.key = v.job_key;
-      v.compute_ms = v.job_ms;
-      upload(v);
-    }
-    if (key == v.key) return;
-    if (in_frame || v.map.combined.size() == 0) {
-      if (v.job.valid()) v.job.wait();  // a stale job must not overwrite this map later
-      v.job = {};
-      v.map = compute(&v.compute_ms);
-      v.key = key;
-      upload(v);
-    } else if (!v.job.valid()) {
-      v.job_key = key;
-      v.job = std::async(std::launch::async, [compute, ms = &v.job_ms] {
-        // Below the frame loop and the rasteriser's threads (Linux per-thread nice value).
-        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 5);
-        return compute(ms);
-      });
-    }
-  }
-
   void draw_sweep(const toy::LabToy& toy, SweepView& v, ImVec2 size, const AppContext& ctx) {
     const bool screenshot = ctx.screenshot_mode;
     const bool k_axis = v.axis == toy::SweepAxis::K;
@@ -658,7 +475,7 @@ class MergeLabPanel : public Panel {
     toy::LabSettings key_settings = s_;
     key_settings.alpha = 0;
     (k_axis ? key_settings.k : key_settings.p) = 0;
-    update_sweep(toy, v, method, method + settings_json(key_settings).dump(), screenshot && !ctx.benchmark);
+    update_sweep(toy, v, method, s_, method + settings_json(key_settings).dump(), screenshot && !ctx.benchmark);
     const auto& m = v.map;
     const merge::MethodSpec* spec = merge::find_method(m.method);  // the map shown (a newer one may be on its way)
     ImGui::Text("%s: combined accuracy over alpha x %s", spec ? spec->label.c_str() : m.method.c_str(),
@@ -711,27 +528,7 @@ class MergeLabPanel : public Panel {
     }
     Widgets::EndCanvas2D(c);
     ImGui::SameLine(0, em(0.3f));
-    Widgets::ColorBar(k_axis ? "##bar_k" : "##bar_p", ImVec2(bar_w - em(0.6f), h), vmin(m), vmax(m), false, "acc");
-  }
-
-  static double vmin(const toy::SweepMap& m) { return m.combined.minCoeff(); }
-  static double vmax(const toy::SweepMap& m) { return std::max(m.combined.maxCoeff(), m.combined.minCoeff() + 1e-6); }
-
-  void upload(SweepView& v) {
-    // Texture row 0 is the top (largest k or p); each cell is a block of kBlock x kBlock texels.
-    constexpr int kBlock = 8;
-    const auto& m = v.map;
-    const int cols = static_cast<int>(m.alphas.size()), rows = static_cast<int>(m.values.size());
-    std::vector<double> flipped(static_cast<size_t>(cols * rows));
-    for (int r = 0; r < rows; ++r)
-      for (int c = 0; c < cols; ++c) flipped[static_cast<size_t>(r * cols + c)] = m.combined(rows - 1 - r, c);
-    std::vector<ImU32> cells;
-    Widgets::ColormapField(flipped.data(), cols, rows, vmin(m), vmax(m), false, cells);
-    v.pixels.assign(static_cast<size_t>(cols * rows * kBlock * kBlock), 0);
-    const int W = cols * kBlock;
-    for (int r = 0; r < rows * kBlock; ++r)
-      for (int c = 0; c < W; ++c) v.pixels[static_cast<size_t>(r * W + c)] = cells[static_cast<size_t>((r / kBlock) * cols + c / kBlock)];
-    v.texture.upload(v.pixels.data(), W, rows * kBlock);
+    Widgets::ColorBar(k_axis ? "##bar_k" : "##bar_p", ImVec2(bar_w - em(0.6f), h), v.vmin(), v.vmax(), false, "acc");
   }
 
   // ---- When does DARE work? ---------------------------------------------------------------------

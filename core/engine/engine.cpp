@@ -1,32 +1,29 @@
 #include "core/engine/engine.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <bit>
-#include <cstdint>
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <sstream>
-#include <fstream>
 #include <thread>
 
 #include "core/checkpoint/checkpoint.h"
 #include "core/checkpoint/lora.h"
 #include "core/checkpoint/writer.h"
+#include "core/engine/buffer_pool.h"
 #include "core/engine/output_files.h"
+#include "core/engine/remapped_read.h"
 #include "core/engine/slice_plan.h"
+#include "core/engine/sources.h"
+#include "core/engine/vocab.h"
 #include "core/io/parallel.h"
 #include "core/io/staged_dir.h"
-#include "core/engine/vocab.h"
-#include "core/merge/breadcrumbs.h"
 #include "core/recipe/mergekit_yaml.h"
 
 namespace mergelab::engine {
@@ -88,138 +85,12 @@ std::uint64_t parse_size(const std::string& text) {
   return static_cast<std::uint64_t>(v * mult);
 }
 
-// ---- the opened inputs -----------------------------------------------------------------------
-struct Input {
-  std::string path;
-  std::optional<Checkpoint> checkpoint;
-  std::optional<LoraAdapter> adapter;  ///< the model is base + Delta W
-  std::set<std::string> adapted;
-};
-
-struct Sources {
-  std::optional<Checkpoint> base;
-  std::vector<Input> models;
-  const Checkpoint* reference = nullptr;  ///< the tensor list: the base, or the first model
-
-  /// Reads tensor `name` of input `m` (-1 = the base) as f32 into dst.
-  void read(int m, const std::string& name, std::span<float> dst) const {
-    if (m < 0) return base->read_f32(name, dst);
-    const Input& in = models[static_cast<size_t>(m)];
-    if (in.checkpoint) return in.checkpoint->read_f32(name, dst);
-    base->read_f32(name, dst);
-    if (in.adapted.count(name)) {
-      const Eigen::VectorXf d = in.adapter->delta_flat(name);
-      for (size_t i = 0; i < dst.size(); ++i) dst[i] += d[static_cast<Eigen::Index>(i)];
-    }
-  }
-  /// Input m's tensor (-1 = the base) straight from its file's map when it is stored as aligned
-  /// little-endian F32 (no copy, no conversion); nullptr otherwise (F16/BF16/F64, LoRA, unaligned).
-  const float* direct(int m, const std::string& name) const {
-    if constexpr (std::endian::native != std::endian::little) return nullptr;
-    const Checkpoint* ck = m < 0 ? &*base : (models[static_cast<size_t>(m)].checkpoint ? &*models[static_cast<size_t>(m)].checkpoint : nullptr);
-    if (!ck) return nullptr;
-    const ckpt::TensorInfo* info = ck->find(name);
-    if (!info || info->dtype != DType::F32) return nullptr;
-    const auto bytes = ck->raw(name);
-    if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(float) != 0) return nullptr;
-    return reinterpret_cast<const float*>(bytes.data());
-  }
-  void release(int m, const std::string& name) const {
-    if (m < 0) base->release(name);
-    else if (models[static_cast<size_t>(m)].checkpoint) models[static_cast<size_t>(m)].checkpoint->release(name);
-  }
-  const Checkpoint& checkpoint(int m) const { return m < 0 ? *base : *models[static_cast<size_t>(m)].checkpoint; }
-  /// Throws naming the input file that shrank under its map (what was read from it is not data).
-  void check_intact() const {
-    if (base) base->check_intact();
-    for (const auto& in : models)
-      if (in.checkpoint) in.checkpoint->check_intact();
-  }
-  void release(const std::string& name) const {
-    if (base) base->release(name);
-    for (const auto& in : models)
-      if (in.checkpoint) in.checkpoint->release(name);
-  }
-};
-
 namespace {
-
-std::string canonical(const std::string& p) {
-  std::error_code ec;
-  const fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
-  return ec ? fs::absolute(p).lexically_normal().string() : c.string();
-}
-
-/// The folder a checkpoint path lives in (a folder itself, or a file's parent).
-std::string folder_of(const std::string& p) {
-  std::error_code ec;
-  return fs::is_directory(p, ec) ? canonical(p) : canonical(fs::path(p).parent_path().string().empty() ? "." : fs::path(p).parent_path().string());
-}
 
 Checkpoint open_checkpoint(const std::string& path, const std::string& what) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw EngineError(path + ": " + what + " not found");
   return Checkpoint::open(path);  // CheckpointError already names the file and problem
-}
-
-bool is_weight_file(const fs::path& p) {
-  const std::string name = p.filename().string();
-  const std::string ext = p.extension().string();
-  static const std::set<std::string> weights = {".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".h5", ".msgpack"};
-  return weights.count(ext) || name == ckpt::kIndexFileName || name == "pytorch_model.bin.index.json" ||
-         name == "adapter_config.json" || name == "mergekit_config.yml";
-}
-
-std::string signature(const TensorPlan& t, const merge::MethodSpec& spec, size_t n_models) {
-  std::ostringstream s;
-  for (const auto& ps : spec.params) {
-    if (ps.per_model) {
-      s << ps.name << "=[";
-      for (size_t m = 0; m < n_models; ++m) s << (m ? ", " : "") << t.params.get(ps.name, static_cast<int>(m));
-      s << "] ";
-    } else {
-      const double v = t.params.get(ps.name);
-      s << ps.name << "=";
-      if (ps.kind == merge::ParamSpec::Kind::Choice && v >= 0 && static_cast<size_t>(v) < ps.choices.size())
-        s << ps.choices[static_cast<size_t>(v)];
-      else if (ps.kind == merge::ParamSpec::Kind::Bool) s << (v != 0 ? "true" : "false");
-      else s << v;
-      s << " ";
-    }
-  }
-  s << "-> " << ckpt::dtype_name(t.out_dtype);
-  return s.str();
-}
-
-bool is_tokenizer_file(const std::string& name) {
-  static const std::set<std::string> files = {"tokenizer.json",   "tokenizer_config.json", "special_tokens_map.json",
-                                              "vocab.json",       "merges.txt",            "tokenizer.model",
-                                              "added_tokens.json", "vocab.txt",            "spiece.model",
-                                              "chat_template.jinja"};
-  return files.count(name) > 0;
-}
-
-/// The non-tensor files of `dir` (a model folder) to copy into the output; with a tokenizer_source, its folder's
-/// tokenizer files instead of `dir`'s.
-std::vector<std::string> output_copies(const recipe::Recipe& r, const std::string& dir) {
-  std::string tok_dir;
-  if (r.tokenizer_source == "base") tok_dir = recipe::resolve_path(r, r.base_model);
-  else if (!r.tokenizer_source.empty()) tok_dir = recipe::resolve_path(r, r.tokenizer_source);
-  std::vector<std::string> out;
-  std::error_code ec;
-  auto scan = [&](const std::string& folder, bool tokenizer) {
-    if (fs::is_directory(folder, ec))
-      for (const auto& e : fs::directory_iterator(folder, ec))
-        if (e.is_regular_file() && !is_weight_file(e.path()) &&
-            (tok_dir.empty() || is_tokenizer_file(e.path().filename().string()) == tokenizer))
-          out.push_back(e.path().string());
-  };
-  scan(dir, false);
-  if (!tok_dir.empty()) scan(tok_dir, true);
-  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
-    return fs::path(a).filename() < fs::path(b).filename();
-  });
-  return out;
 }
 
 std::optional<DType> forced_dtype(const recipe::Recipe& r) {
@@ -246,7 +117,7 @@ std::optional<VocabMapping> vocab_mapping(const recipe::Recipe& r, const Sources
   if (r.tokenizer_source.empty()) return std::nullopt;
   int base = -1;
   for (size_t k = 0; k < in.size(); ++k)
-    if (base < 0 && !r.base_model.empty() && canonical(in[k].path) == canonical(recipe::resolve_path(r, r.base_model)))
+    if (base < 0 && !r.base_model.empty() && canonical_path(in[k].path) == canonical_path(recipe::resolve_path(r, r.base_model)))
       base = static_cast<int>(k);
   VocabMapping m = map_vocabularies(r, in, base);
   if (m.identity) return std::nullopt;
@@ -436,135 +307,20 @@ MergePlan plan_merge(const recipe::Recipe& r, const PlanOptions& options) {
   return plan;
 }
 
-std::string MergePlan::describe() const {
-  std::ostringstream s;
-  s << "method: " << method->name << " (" << method->label << ")\n";
-  if (!layout.base.empty()) s << "base: " << layout.base << "\n";
-  for (size_t m = 0; m < layout.models.size(); ++m) s << "model " << m << ": " << layout.models[m] << "\n";
-  s << "layers in the stack: " << n_layers << "\n";
-  // Group tensors by identical resolved parameters, in tensor order.
-  std::vector<std::pair<std::string, std::vector<const TensorPlan*>>> groups;
-  std::map<std::string, size_t> index;
-  std::vector<const TensorPlan*> copied;
-  for (const auto& t : tensors) {
-    if (t.copied) {
-      copied.push_back(&t);
-      continue;
-    }
-    const std::string sig = signature(t, *method, layout.models.size());
-    auto [it, fresh] = index.emplace(sig, groups.size());
-    if (fresh) groups.push_back({sig, {}});
-    groups[it->second].second.push_back(&t);
-  }
-  s << "parameter groups: " << groups.size() << "\n";
-  for (const auto& [sig, members] : groups) {
-    std::uint64_t bytes = 0;
-    for (const auto* t : members) bytes += t->numel * ckpt::dtype_size(t->out_dtype);
-    s << "  " << members.size() << " tensor(s), " << format_bytes(bytes) << ": " << members.front()->name;
-    if (members.size() > 1) s << " ... " << members.back()->name;
-    s << "\n    " << sig << "\n";
-  }
-  if (!copied.empty()) {
-    s << "copied unchanged from " << (layout.base.empty() ? layout.models.front() : layout.base)
-      << " (non-float, not merged): " << copied.size() << " tensor(s)\n";
-    for (const auto* t : copied)
-      s << "  " << t->name << " " << ckpt::dtype_name(t->out_dtype) << " " << ckpt::shape_string(t->shape) << "\n";
-  }
-  // Breadcrumbs: the tensors whose task vectors mergekit's small-tensor rule drops (int(gamma n) = 0), and
-  // whether this recipe follows it.
-  if (method->param("drop_small_tensors")) {
-    std::vector<std::string> dropped, kept;
-    for (const auto& t : tensors) {
-      if (t.copied) continue;
-      bool affected = false;
-      for (size_t m = 0; m < layout.models.size(); ++m)
-        affected = affected || merge::breadcrumbs_drops_tensor(t.numel, t.params.get("density", static_cast<int>(m)),
-                                                               t.params.get("gamma", static_cast<int>(m)));
-      if (affected) (t.params.flag("drop_small_tensors") ? dropped : kept).push_back(t.name);
-    }
-    auto list = [&](const std::vector<std::string>& names) {
-      for (const auto& n : names) s << " " << n;
-      s << "\n";
-    };
-    if (!dropped.empty()) {
-      s << "breadcrumbs small-tensor rule (drop_small_tensors: true, mergekit's): task vectors dropped in "
-        << dropped.size() << " tensor(s):";
-      list(dropped);
-    }
-    if (!kept.empty()) {
-      s << "breadcrumbs small-tensor rule (drop_small_tensors: false): task vectors kept in " << kept.size()
-        << " tensor(s) that mergekit drops:";
-      list(kept);
-    }
-  }
-  s << "tensors: " << tensors.size() << ", read " << format_bytes(input_bytes) << ", write " << format_bytes(output_bytes)
-    << "\n";
-  if (!copied_files.empty()) {
-    s << "copied from the base:";
-    for (const auto& f : copied_files) s << " " << fs::path(f).filename().string();
-    s << "\n";
-  }
-  for (const auto& w : warnings) s << "warning: " << w << "\n";
-  return s.str();
-}
-
 // ---- running ---------------------------------------------------------------------------------
 namespace {
 
-// Conversion buffers for the merge workers: one set per running item, reused by the next item.
-class BufferPool {
- public:
-  using Buffers = std::vector<std::vector<float>>;
-  std::unique_ptr<Buffers> take(size_t n) {
-    std::lock_guard lock(mu_);
-    if (free_.empty()) return std::make_unique<Buffers>(n);
-    auto b = std::move(free_.back());
-    free_.pop_back();
-    return b;
-  }
-  void give(std::unique_ptr<Buffers> b) {
-    std::lock_guard lock(mu_);
-    free_.push_back(std::move(b));
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Buffers>> free_;
-};
-
-/// A vocabulary tensor's method inputs read whole and re-ordered into the output vocabulary (core/engine/vocab.h).
-void read_remapped(const Sources& src, const TensorPlan& t, bool has_base, size_t n_models,
-                   std::vector<std::vector<float>>& out, merge::MergeInputs<float>& in) {
-  std::vector<std::pair<int, std::string>> slots;  // MergeInputs order: the base, then the models
-  if (t.model_sources.empty()) {
-    if (has_base) slots.push_back({-1, t.name});
-    for (size_t m = 0; m < n_models; ++m) slots.push_back({static_cast<int>(m), t.name});
-  } else {
-    if (t.base_source) slots.push_back({t.base_source->input, t.base_source->name});
-    for (const auto& s : t.model_sources) slots.push_back({s.input, s.name});
-  }
-  const std::uint64_t cols = t.shape.at(1);
-  std::vector<std::vector<float>> whole(slots.size());
-  std::vector<const float*> ptrs;
-  for (size_t k = 0; k < slots.size(); ++k) {
-    whole[k].resize(src.checkpoint(slots[k].first).find(slots[k].second)->numel);
-    src.read(slots[k].first, slots[k].second, whole[k]);
-    src.release(slots[k].first, slots[k].second);
-    ptrs.push_back(whole[k].data());
-  }
-  t.vocab->apply(ptrs, cols, out);
-  const bool base_slot = t.model_sources.empty() ? has_base : t.base_source.has_value();
-  for (size_t k = 0; k < out.size(); ++k) {
-    if (k == 0 && base_slot) in.base = out[k].data();
-    else in.models.push_back(out[k].data());
-  }
+/// The folder a checkpoint path lives in (a folder itself, or a file's parent).
+std::string canonical_folder(const std::string& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec) ? canonical_path(p) : canonical_path(fs::path(p).parent_path().string().empty() ? "." : fs::path(p).parent_path().string());
 }
 
 void check_destination(const MergePlan& plan, const std::string& dest, bool force) {
-  const std::string d = canonical(dest);
+  const std::string d = canonical_path(dest);
   std::vector<std::string> inputs;
-  if (!plan.layout.base.empty()) inputs.push_back(folder_of(plan.layout.base));
-  for (const auto& m : plan.layout.models) inputs.push_back(folder_of(m));
+  if (!plan.layout.base.empty()) inputs.push_back(canonical_folder(plan.layout.base));
+  for (const auto& m : plan.layout.models) inputs.push_back(canonical_folder(m));
   for (const auto& in : inputs) {
     const bool same = d == in;
     const bool holds = in.size() > d.size() && in.compare(0, d.size(), d) == 0 && in[d.size()] == '/';
@@ -607,14 +363,14 @@ RunReport run_merge(const MergePlan& plan, const RunOptions& opt) {
   std::vector<ckpt::TensorSpec> specs;
   for (const auto& t : plan.tensors) specs.push_back({t.name, t.out_dtype, t.shape});
   recipe::Recipe stored = plan.recipe;  // absolute paths: the metadata must not depend on the YAML's folder
-  if (!stored.base_model.empty()) stored.base_model = canonical(recipe::resolve_path(plan.recipe, stored.base_model));
-  for (auto& m : stored.models) m.path = canonical(recipe::resolve_path(plan.recipe, m.path));
+  if (!stored.base_model.empty()) stored.base_model = canonical_path(recipe::resolve_path(plan.recipe, stored.base_model));
+  for (auto& m : stored.models) m.path = canonical_path(recipe::resolve_path(plan.recipe, m.path));
   for (auto& sl : stored.slices) {
-    if (!sl.base_model.empty()) sl.base_model = canonical(recipe::resolve_path(plan.recipe, sl.base_model));
-    for (auto& s : sl.sources) s.path = canonical(recipe::resolve_path(plan.recipe, s.path));
+    if (!sl.base_model.empty()) sl.base_model = canonical_path(recipe::resolve_path(plan.recipe, sl.base_model));
+    for (auto& s : sl.sources) s.path = canonical_path(recipe::resolve_path(plan.recipe, s.path));
   }
   if (!stored.tokenizer_source.empty() && stored.tokenizer_source != "base")
-    stored.tokenizer_source = canonical(recipe::resolve_path(plan.recipe, stored.tokenizer_source));
+    stored.tokenizer_source = canonical_path(recipe::resolve_path(plan.recipe, stored.tokenizer_source));
   stored.base_dir.clear();
   const std::map<std::string, std::string> metadata = {{"format", "pt"},
                                                        {"merge_method", spec.name},

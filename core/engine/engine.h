@@ -93,7 +93,7 @@ struct TensorPlan {
   std::shared_ptr<const VocabRemap> vocab;
 };
 
-struct Sources;  // the opened inputs (checkpoints / LoRA adapters)
+struct Sources;  // the opened inputs (checkpoints / LoRA adapters): core/engine/sources.h
 
 struct MergePlan {
   recipe::Recipe recipe;

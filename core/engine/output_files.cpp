@@ -5,9 +5,11 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "core/arch/architecture.h"
+#include "core/checkpoint/checkpoint.h"
 #include "core/recipe/mergekit_yaml.h"
 
 namespace mergelab::engine {
@@ -28,7 +30,44 @@ std::string yaml_quoted(const std::string& s) {
   for (char c : s) out += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
   return out + "\"";
 }
+
+bool is_weight_file(const fs::path& p) {
+  const std::string name = p.filename().string();
+  const std::string ext = p.extension().string();
+  static const std::set<std::string> weights = {".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".h5", ".msgpack"};
+  return weights.count(ext) || name == ckpt::kIndexFileName || name == "pytorch_model.bin.index.json" ||
+         name == "adapter_config.json" || name == "mergekit_config.yml";
+}
+
+bool is_tokenizer_file(const std::string& name) {
+  static const std::set<std::string> files = {"tokenizer.json",   "tokenizer_config.json", "special_tokens_map.json",
+                                              "vocab.json",       "merges.txt",            "tokenizer.model",
+                                              "added_tokens.json", "vocab.txt",            "spiece.model",
+                                              "chat_template.jinja"};
+  return files.count(name) > 0;
+}
 }  // namespace
+
+std::vector<std::string> output_copies(const recipe::Recipe& r, const std::string& dir) {
+  std::string tok_dir;
+  if (r.tokenizer_source == "base") tok_dir = recipe::resolve_path(r, r.base_model);
+  else if (!r.tokenizer_source.empty()) tok_dir = recipe::resolve_path(r, r.tokenizer_source);
+  std::vector<std::string> out;
+  std::error_code ec;
+  auto scan = [&](const std::string& folder, bool tokenizer) {
+    if (fs::is_directory(folder, ec))
+      for (const auto& e : fs::directory_iterator(folder, ec))
+        if (e.is_regular_file() && !is_weight_file(e.path()) &&
+            (tok_dir.empty() || is_tokenizer_file(e.path().filename().string()) == tokenizer))
+          out.push_back(e.path().string());
+  };
+  scan(dir, false);
+  if (!tok_dir.empty()) scan(tok_dir, true);
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return fs::path(a).filename() < fs::path(b).filename();
+  });
+  return out;
+}
 
 std::string model_card(const recipe::Recipe& r, const std::vector<std::string>& inputs) {
   std::ostringstream s;
