@@ -51,8 +51,11 @@ asan-configure: deps
 	  -DMERGELAB_SANITIZE=ON -DMERGELAB_GUI=OFF -DMERGELAB_BENCH=OFF -DMERGELAB_FUZZ=OFF >/dev/null
 asan-build: asan-configure
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target asan_subset
+# The tinylm metric checks run one forward pass per model through the same code: under the sanitizers the
+# base and a LoRA adapter stand for all eleven (each takes about 45 s there); the release build runs them all.
+ASAN_EXCLUDE ?= ExpectedEval.ReproducesEveryMetric/(ft_|diffinit_|task_arithmetic|ties|linear|lora_python_applied)
 test-asan-run:
-	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L asan
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L asan -E '$(ASAN_EXCLUDE)'
 test-asan-all: asan-configure
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE gui
