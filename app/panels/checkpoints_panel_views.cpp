@@ -284,6 +284,21 @@ void CheckpointsPanel::draw_actions() {
 // [SECTION] Tensor table and histogram
 // ---------------------------------------------------------------------------------------------------
 
+namespace {
+
+/// A table column's value from column 2 on: |tau_i| per model, then mean cos, sign conflict, kept.
+double numeric_column(const ckpt::TensorDiagnostics& d, int c, size_t n_models) {
+  if (c >= 2 && c < 2 + static_cast<int>(n_models)) return d.norms[static_cast<size_t>(c - 2)];
+  const int rest = c - 2 - static_cast<int>(n_models);
+  if (rest == 0) return d.mean_cosine();
+  if (rest == 1) return d.sign_conflict;
+  double kept = 0;
+  for (double k : d.kept) kept += k / static_cast<double>(std::max<size_t>(d.kept.size(), 1));
+  return kept;
+}
+
+}  // namespace
+
 void CheckpointsPanel::sort_rows() {
   const size_t n_models = family_ ? family_->models.size() : 0;
   order_.resize(diags_.size());
@@ -295,13 +310,7 @@ void CheckpointsPanel::sort_rows() {
       for (auto s : d.shape) n *= static_cast<double>(s);
       return n;
     }
-    if (c >= 2 && c < 2 + static_cast<int>(n_models)) return d.norms[static_cast<size_t>(c - 2)];
-    const int rest = c - 2 - static_cast<int>(n_models);
-    if (rest == 0) return d.mean_cosine();
-    if (rest == 1) return d.sign_conflict;
-    double kept = 0;
-    for (double k : d.kept) kept += k / static_cast<double>(std::max<size_t>(d.kept.size(), 1));
-    return kept;
+    return numeric_column(d, c, n_models);
   };
   std::stable_sort(order_.begin(), order_.end(), [&](int a, int b) {
     const auto& da = diags_[static_cast<size_t>(a)];
@@ -368,13 +377,7 @@ void CheckpointsPanel::draw_table(float height) {
   // Per-column ranges for the colours.
   std::vector<double> cmin(static_cast<size_t>(n_cols), INFINITY), cmax(static_cast<size_t>(n_cols), -INFINITY);
   auto value = [&](const ckpt::TensorDiagnostics& d, int c) -> double {
-    if (c >= 2 && c < 2 + static_cast<int>(n_models)) return d.norms[static_cast<size_t>(c - 2)];
-    const int rest = c - 2 - static_cast<int>(n_models);
-    if (rest == 0) return d.mean_cosine();
-    if (rest == 1) return d.sign_conflict;
-    double kept = 0;
-    for (double k : d.kept) kept += k / static_cast<double>(std::max<size_t>(d.kept.size(), 1));
-    return kept;
+    return numeric_column(d, c, n_models);
   };
   for (const auto& d : diags_)
     for (int c = 2; c < n_cols; ++c) {

@@ -559,24 +559,19 @@ void TunePanel::poll(bool block) {
       set_current(p);
     }
   }
-  if (export_job_.poll(block)) {
+  // The file writers: their message, or their error, and "done" or "failed".
+  auto take_writer = [block](Job<std::string>& job, std::string& state, std::string& message) {
+    if (!job.poll(block)) return;
     try {
-      export_message_ = export_job_.take();
-      export_state_ = "done";
+      message = job.take();
+      state = "done";
     } catch (const std::exception& e) {
-      export_message_ = e.what();
-      export_state_ = "failed";
+      message = e.what();
+      state = "failed";
     }
-  }
-  if (evolve_job_.poll(block)) {
-    try {
-      evolve_message_ = evolve_job_.take();
-      evolve_state_ = "done";
-    } catch (const std::exception& e) {
-      evolve_message_ = e.what();
-      evolve_state_ = "failed";
-    }
-  }
+  };
+  take_writer(export_job_, export_state_, export_message_);
+  take_writer(evolve_job_, evolve_state_, evolve_message_);
   if (report_job_.poll(block)) reports_ = report_job_.take();
   // Bars follow the current and best recipes (and the settings they build on).
   if (setup_) {

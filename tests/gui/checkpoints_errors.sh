@@ -15,13 +15,6 @@ pid=$!
 py() { python3 -c "import sys, json; sys.path.insert(0, '$here'); from guilib import *; s = load_state('$state'); c = s.get('checkpoints', {}); $1"; }
 show_state() { py "print({k: c.get(k) for k in ('loaded', 'loading', 'error', 'merge', 'compatible')})"; }
 centre() { py "r = c['rects']['$1']; print(round((r[0] + r[2]) / 2), round((r[1] + r[3]) / 2))"; }
-# Replaces a text field's content (Ctrl+A selects all of it) and leaves the field with Tab.
-replace_text() {
-  click_rect "$1"
-  chord ctrl a; sleep 0.1
-  xdotool type --delay 40 "$2"; sleep 0.3
-  xdotool keydown Tab; sleep 0.15; xdotool keyup Tab; sleep 0.3
-}
 dismiss_error() { click_rect error_ok; wait_for "not c['error_popup']"; }
 
 wid="$(xdotool search --sync --name '^MergeLab$' | head -1)"

@@ -19,6 +19,7 @@ state="$tmp/state.json"
 #                   script's show_state when it defines one;
 #   click X Y       presses and releases the left button there; click_rect NAME clicks a rect's centre;
 #   type_into NAME TEXT   types into an empty text field and leaves it with Tab;
+#   replace_text NAME TEXT   replaces a text field's content (Ctrl+A selects all of it), leaves it with Tab;
 #   press KEY       holds KEY for 0.15 s (a quick tap can fall between two frames);
 #   chord MOD KEY   holds MOD, then KEY, 0.2 s each, and releases them in reverse order (a chord sent with
 #                   `xdotool key` can fall between two frames, and the app then sees KEY without MOD).
@@ -50,3 +51,9 @@ chord() {
   xdotool keyup "$1"; sleep 0.2
 }
 press() { xdotool keydown "$1"; sleep 0.15; xdotool keyup "$1"; sleep 0.3; }
+replace_text() {
+  click_rect "$1"
+  chord ctrl a; sleep 0.1
+  xdotool type --delay 40 "$2"; sleep 0.3
+  xdotool keydown Tab; sleep 0.15; xdotool keyup Tab; sleep 0.3
+}
