@@ -206,7 +206,8 @@ void CheckpointsPanel::draw_method() {
         for (const auto* p : pm) {
           ImGui::TableNextColumn();
           ImGui::SetNextItemWidth(-FLT_MIN);
-          if (control(*p, per_model_[i][p->name], "m" + std::to_string(i) + "_" + p->name) && p->name == "density")
+          const std::string id = std::string("m").append(std::to_string(i)).append("_").append(p->name);
+          if (control(*p, per_model_[i][p->name], id) && p->name == "density")
             density_ = per_model_[i][p->name];
         }
       }
