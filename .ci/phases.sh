@@ -63,5 +63,5 @@ rc=$?
 wait_bg "sanitizer + fuzzer builds (beside)" || finish 1
 [ $rc -eq 0 ] || finish 1
 run_phase "sanitizer tests (unit + CLI)" "${mk[@]}" test-asan-run || finish 1
-run_phase "fuzz (safetensors, brief)" "${mk[@]}" test-fuzz || finish 1
+run_phase "fuzz (7 parsers, 8 s each)" "${mk[@]}" test-fuzz || finish 1
 finish 0

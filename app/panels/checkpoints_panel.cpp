@@ -199,6 +199,7 @@ nlohmann::json CheckpointsPanel::state() const {
     j["histogram"] = {{"tensor", hist_.tensor},
                       {"model", hist_.model},
                       {"density", hist_.density},
+                      {"density_of", hist_.density_of},
                       {"numel", hist_.numel},
                       {"zeros", hist_.zeros},
                       {"binned", std::accumulate(hist_.bins.counts.begin(), hist_.bins.counts.end(), 0.0)},

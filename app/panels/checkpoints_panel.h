@@ -70,6 +70,7 @@ class CheckpointsPanel : public Panel {
     std::string tensor;
     int model = 0;
     double density = 0;
+    std::string density_of;  ///< whose density it is: "ft_task1's", "the method's", "the table's"
     Widgets::HistogramBins bins;
     double threshold = 0;
     std::uint64_t numel = 0;
@@ -147,6 +148,9 @@ class CheckpointsPanel : public Panel {
 
   void start_load();
   void start_diagnostics();
+  /// The density of the histogram's trim line, and whose it is: the histogram model's own when the method sets
+  /// density per model, else the method's, else the table's (the "kept" column's slider).
+  std::pair<double, std::string> hist_density() const;
   void start_histogram();
   void start_merge();
   void start_export();

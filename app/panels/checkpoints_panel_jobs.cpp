@@ -12,6 +12,7 @@
 namespace mergelab::app {
 
 namespace fs = std::filesystem;
+using text::file_name;
 using text::fmt;
 
 namespace {
@@ -71,17 +72,29 @@ void CheckpointsPanel::start_diagnostics() {
   });
 }
 
+std::pair<double, std::string> CheckpointsPanel::hist_density() const {
+  const size_t model = static_cast<size_t>(std::max(hist_model_, 0));
+  const bool same_models = family_ && family_->models.size() == per_model_.size() && model < per_model_.size();
+  if (same_models) {
+    if (const auto it = per_model_[model].find("density"); it != per_model_[model].end())
+      return {it->second, file_name(family_->models[model].path) + "'s"};
+  }
+  if (const auto it = global_.find("density"); it != global_.end()) return {it->second, "the method's"};
+  return {density_, "the table's"};
+}
+
 void CheckpointsPanel::start_histogram() {
   if (!family_ || hist_job_.active() || selected_.empty()) return;
   auto fam = family_;
   const std::string tensor = selected_;
   const int model = std::clamp(hist_model_, 0, static_cast<int>(fam->models.size()) - 1);
-  const double density = density_;
-  hist_job_.start([fam, tensor, model, density](JobControl&) {
+  const auto [density, density_of] = hist_density();
+  hist_job_.start([fam, tensor, model, density, density_of](JobControl&) {
     HistResult h;
     h.tensor = tensor;
     h.model = model;
     h.density = density;
+    h.density_of = density_of;
     try {
       const Eigen::VectorXf tau = ckpt::family_task_vector(*fam, static_cast<size_t>(model), tensor);
       h.numel = static_cast<std::uint64_t>(tau.size());
@@ -252,7 +265,7 @@ void CheckpointsPanel::poll_jobs(bool block) {
   // Results that depend on the density or the selection are redone when those changed.
   if (family_ && !load_job_.active() && !diag_job_.active() && diag_density_ != density_) start_diagnostics();
   if (family_ && !hist_job_.active() && !selected_.empty() &&
-      (!hist_valid_ || hist_.tensor != selected_ || hist_.model != hist_model_ || hist_.density != density_))
+      (!hist_valid_ || hist_.tensor != selected_ || hist_.model != hist_model_ || hist_.density != hist_density().first))
     start_histogram();
   if (block) {
     if (diag_job_.active() || hist_job_.active()) poll_jobs(true);

@@ -426,6 +426,7 @@ void CheckpointsPanel::draw_table(float height) {
 }
 
 void CheckpointsPanel::draw_histogram(float height) {
+  const float top = ImGui::GetCursorScreenPos().y;
   const size_t n_models = family_ ? family_->models.size() : 0;
   if (selected_.empty() || n_models == 0) {
     ImGui::TextDisabled("Select a tensor to see its task-vector values.");
@@ -450,17 +451,26 @@ void CheckpointsPanel::draw_histogram(float height) {
     ImGui::TextColored(to_vec4(kBad), "%s", hist_.error.c_str());
     return;
   }
-  if (std::isfinite(hist_.threshold))
-    ImGui::TextDisabled("%llu values, %llu exactly 0 (not drawn); |tau| >= %.4g kept at density %.2f (grey: trimmed)",
+  ImGui::PushTextWrapPos(0.0f);  // a narrow window wraps the line instead of cutting it
+  const bool keeps_all = hist_.density >= 1.0;  // no trim: no threshold lines
+  if (keeps_all)
+    ImGui::TextDisabled("%llu values, %llu exactly 0 (not drawn); %s density %.3g keeps every entry",
                         static_cast<unsigned long long>(hist_.numel), static_cast<unsigned long long>(hist_.zeros),
-                        hist_.threshold, hist_.density);
+                        hist_.density_of.c_str(), hist_.density);
+  else if (std::isfinite(hist_.threshold))
+    ImGui::TextDisabled("%llu values, %llu exactly 0 (not drawn); |tau| >= %.4g kept at %s density %.3g (grey: trimmed)",
+                        static_cast<unsigned long long>(hist_.numel), static_cast<unsigned long long>(hist_.zeros),
+                        hist_.threshold, hist_.density_of.c_str(), hist_.density);
   else
-    ImGui::TextDisabled("%llu values; density %.2f keeps nothing", static_cast<unsigned long long>(hist_.numel),
-                        hist_.density);
+    ImGui::TextDisabled("%llu values; %s density %.3g keeps nothing", static_cast<unsigned long long>(hist_.numel),
+                        hist_.density_of.c_str(), hist_.density);
+  ImGui::PopTextWrapPos();
   Widgets::HistogramStyle style;
   Widgets::HistogramMarker markers[2];
   int n_markers = 0;
-  if (std::isfinite(hist_.threshold)) {
+  if (keeps_all) {
+    style.band_lo = style.band_hi = 0;  // nothing grey
+  } else if (std::isfinite(hist_.threshold)) {
     style.band_lo = -hist_.threshold, style.band_hi = hist_.threshold;
     markers[0] = {-hist_.threshold, kMarker, "-t"};
     markers[1] = {hist_.threshold, kMarker, "+t"};
@@ -468,7 +478,7 @@ void CheckpointsPanel::draw_histogram(float height) {
   } else {
     style.band_lo = hist_.bins.lo - 1, style.band_hi = hist_.bins.hi + 1;
   }
-  const float h = std::max(em(6.0f), height - ImGui::GetFrameHeightWithSpacing());
+  const float h = std::max(em(6.0f), height - (ImGui::GetCursorScreenPos().y - top));  // what the lines above left
   Widgets::Histogram("##hist", hist_.bins, ImVec2(ImGui::GetContentRegionAvail().x, h), markers, n_markers,
                      "task-vector value", "count", style);
   remember_rect("histogram");

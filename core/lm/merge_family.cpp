@@ -21,6 +21,11 @@ bool is_float(ckpt::DType d) {
   return d == ckpt::DType::F32 || d == ckpt::DType::F16 || d == ckpt::DType::BF16 || d == ckpt::DType::F64;
 }
 
+}  // namespace
+
+// Named rather than anonymous: LmMergeFamily::Impl (declared in the header) holds Sources.
+namespace merge_family_detail {
+
 // One input model: a memory-mapped checkpoint, or (a LoRA adapter) weights applied in memory.
 struct Source {
   std::string path;
@@ -63,8 +68,12 @@ Source open_source(const fs::path& dir) {
   return s;
 }
 
-std::string family_shape_text(const std::vector<std::uint64_t>& shape) { return ckpt::shape_string(shape); }
+}  // namespace merge_family_detail
+using merge_family_detail::open_source;
+using merge_family_detail::Source;
 
+namespace {
+std::string family_shape_text(const std::vector<std::uint64_t>& shape) { return ckpt::shape_string(shape); }
 }  // namespace
 
 struct LmMergeFamily::Impl {

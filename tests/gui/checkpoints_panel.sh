@@ -2,7 +2,7 @@
 # Checkpoints panel on the real window (Xvfb + xdotool): the fixture family (tests/data/digits/models: base,
 # ft_task0..2) is pre-filled; Load opens it on a worker thread; the state dump reports the 4 tensors, the
 # compatibility result and the same per-tensor diagnostics as `mergelab inspect --json`; sorting by a header and
-# selecting a row (histogram threshold = the int(density n)-th largest |tau|); task_arithmetic chosen from the
+# selecting a row (histogram threshold = the int(density n)-th largest |tau| at the model's density); task_arithmetic chosen from the
 # method list; Export YAML and Merge into a temporary folder (the output loads with `mergelab inspect`, and its
 # tensors equal a `mergelab merge` of the exported YAML); a second Merge without force is refused with an error
 # popup, with force it replaces the folder. Last: a screenshot of the loaded panel.
@@ -13,7 +13,14 @@ source "$(cd "$(dirname "$0")" && pwd)/prelude.bash"
 shot_out="${2:-}"
 models="$MERGELAB_SOURCE/tests/data/digits/models"
 export MERGELAB_SOURCE
-"$MERGELAB" --state-json "$state" --panels checkpoints --size 1600x1000 &
+# TIES with a density per model (0.3, 0.35, 0.5; the table's slider stays at 0.2): the histogram follows its
+# model's density.
+cat > "$tmp/session.json" <<JSON
+{"mergelab_scene": 1, "view": "checkpoints", "panels": ["checkpoints"],
+ "panel_settings": {"checkpoints": {"method": "ties",
+   "model_params": [{"weight": 1, "density": 0.3}, {"weight": 1, "density": 0.35}, {"weight": 1, "density": 0.5}]}}}
+JSON
+"$MERGELAB" --session "$tmp/session.json" --state-json "$state" --size 1600x1000 &
 pid=$!
 
 py() { python3 -c "import sys, json; sys.path.insert(0, '$here'); from guilib import *; s = load_state('$state'); c = s.get('checkpoints', {}); $1"; }
@@ -73,7 +80,8 @@ if vals != sorted(vals, reverse=not c['sort']['ascending']): fail('order %s afte
 print('sorted by sign conflict both ways:', c['order'])
 "
 
-# Select the tensor of the second row: its histogram threshold is the int(density n)-th largest |tau| of ft_task0.
+# Select the tensor of the second row: its histogram threshold is the int(density n)-th largest |tau| of ft_task0,
+# at ft_task0's own density.
 click_rect row_1
 wait_for "c['selected'] == c['order'][1] and c.get('histogram', {}).get('tensor') == c['order'][1]"
 py "
@@ -95,7 +103,8 @@ base = read('$models/base/model.safetensors', h['tensor'])
 ft = read('$models/ft_task0/model.safetensors', h['tensor'])
 mags = sorted((abs(f32(m - b)) for m, b in zip(ft, base)), reverse=True)
 k = int(h['density'] * n)
-if h['density'] != 0.2 or k < 1: fail('histogram density %s' % h['density'])
+if c['density'] != 0.2: fail('table density %s' % c['density'])
+if (h['density'], h['density_of']) != (0.3, \"ft_task0's\") or k < 1: fail('histogram density %s of %s' % (h['density'], h['density_of']))
 zeros = sum(1 for v in mags if v == 0)
 if h['zeros'] != zeros or h['binned'] != n - zeros: fail('zeros %s / binned %s, expected %d / %d' % (h['zeros'], h['binned'], zeros, n - zeros))
 if h['threshold'] != mags[k - 1]: fail('threshold %r, expected the %d-th largest |tau| %r' % (h['threshold'], k, mags[k - 1]))
@@ -177,9 +186,9 @@ print('browser: %s' % ', '.join(c['browser']['entries']))
 
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
-# Screenshot: the fixture family loads before the frame in screenshot mode; the histogram's threshold lines
-# (yellow 240, 228, 66) are drawn.
-"$MERGELAB" --panels checkpoints --size 1600x1000 --frames 6 --screenshot "$tmp/shot.png"
+# Screenshot (the session above): the fixture family loads before the frame in screenshot mode; the histogram's
+# threshold lines at ft_task0's density (yellow 240, 228, 66) are drawn.
+"$MERGELAB" --session "$tmp/session.json" --size 1600x1000 --frames 6 --screenshot "$tmp/shot.png"
 python3 -c "
 import sys; sys.path.insert(0, '$here'); from guilib import *
 w, h, rows = read_png('$tmp/shot.png')
