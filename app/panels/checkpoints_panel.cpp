@@ -160,6 +160,15 @@ nlohmann::json CheckpointsPanel::state() const {
   j["diagnostics_density"] = diag_density_;
   j["method"] = method_;
   j["use_base"] = use_base_;
+  if (preflight_)
+    j["preflight"] = {{"ok", preflight_->ok},
+                      {"error", preflight_->error},
+                      {"warnings", preflight_->warnings},
+                      {"tensors", preflight_->tensors},
+                      {"bytes_read", preflight_->bytes_read},
+                      {"bytes_written", preflight_->bytes_written},
+                      {"peak_memory_bytes", preflight_->peak_memory_bytes},
+                      {"pending", preflight_job_.active()}};
   j["params"] = global_;
   j["browser"] = browser_.state();
   j["model_params"] = per_model_;

@@ -25,6 +25,7 @@
 #include "core/checkpoint/diagnostics.h"
 #include "core/checkpoint/lora.h"
 #include "core/engine/engine.h"
+#include "core/engine/preflight.h"
 #include "core/recipe/recipe.h"
 #include "widgets/histogram.h"
 
@@ -121,6 +122,10 @@ class CheckpointsPanel : public Panel {
   Job<HistResult> hist_job_;
   Job<JobResult> merge_job_;
   Job<JobResult> export_job_;
+  /// Re-run whenever the recipe changes (latest wins); each result carries the key of the recipe it checked.
+  LatestJob<std::pair<std::string, engine::Preflight>> preflight_job_;
+  std::string preflight_key_;                   ///< the recipe (as JSON) the shown or running pre-flight is of
+  std::optional<engine::Preflight> preflight_;  ///< the last finished one
   std::shared_ptr<MergeStatus> merge_status_ = std::make_shared<MergeStatus>();
   std::string merge_state_ = "idle", merge_message_;
   std::string export_state_ = "idle", export_message_;
@@ -155,6 +160,10 @@ class CheckpointsPanel : public Panel {
   void start_merge();
   void start_export();
   void poll_jobs(bool block);
+  /// After Load: the pre-flight of the current recipe (`mergelab merge --dry-run`), recomputed in the
+  /// background when the recipe changes, so that what Merge would refuse shows before it is pressed.
+  void update_preflight();
+  void draw_preflight();  ///< one line under Merge: what the pre-flight found (its full report as a tooltip)
   void sort_rows();
 
   void draw_inputs(AppContext& ctx);

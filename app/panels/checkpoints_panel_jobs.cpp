@@ -127,6 +127,32 @@ std::optional<recipe::Recipe> CheckpointsPanel::recipe_for_job(const std::string
   }
 }
 
+void CheckpointsPanel::update_preflight() {
+  if (!family_) {
+    preflight_key_.clear(), preflight_.reset();
+    return;
+  }
+  recipe::Recipe r;
+  std::string key;
+  try {
+    r = make_recipe();
+    key = recipe::recipe_to_json(r) + "|" + std::to_string(seed_) + "|" + std::to_string(threads_);
+  } catch (const std::exception& e) {
+    key = std::string("invalid|") + e.what();
+    if (key != preflight_key_) {
+      preflight_key_ = key;
+      engine::Preflight p;
+      p.error = e.what();
+      preflight_ = p;
+    }
+    return;
+  }
+  if (key == preflight_key_) return;
+  preflight_key_ = key;
+  const engine::PreflightOptions opt{.seed = static_cast<std::uint32_t>(seed_), .threads = threads_};
+  preflight_job_.request([r, opt, key](JobControl&) { return std::make_pair(key, engine::preflight_recipe(r, opt)); });
+}
+
 void CheckpointsPanel::start_merge() {
   if (merge_job_.active()) return;
   const auto recipe = recipe_for_job(out_dir_, "choose an output folder first", "Cannot merge", merge_state_, merge_message_);
@@ -193,6 +219,11 @@ void CheckpointsPanel::start_export() {
 }
 
 void CheckpointsPanel::poll_jobs(bool block) {
+  update_preflight();
+  if (preflight_job_.poll(block)) {
+    auto [key, p] = preflight_job_.take();
+    if (key == preflight_key_) preflight_ = std::move(p);  // not a result for a recipe changed since
+  }
   if (load_job_.poll(block)) {
     LoadResult r = load_job_.take();
     if (!r.error.empty()) {

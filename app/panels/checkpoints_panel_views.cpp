@@ -265,6 +265,7 @@ void CheckpointsPanel::draw_actions() {
   }
   if (!merge_message_.empty())
     ImGui::TextColored(to_vec4(merge_state_ == "done" ? kGood : kBad), "%s", merge_message_.c_str());
+  draw_preflight();
 
   path_field("yaml", "mergekit YAML path (e.g. merge.yml)", yaml_path_, -3, "yaml_path");
   ImGui::SameLine();
@@ -320,6 +321,34 @@ void CheckpointsPanel::sort_rows() {
     const double ka = key(da), kb = key(db);
     return sort_ascending_ ? ka < kb : ka > kb;
   });
+}
+
+void CheckpointsPanel::draw_preflight() {
+  if (!family_) return;
+  ImGui::PushTextWrapPos(0.0f);
+  if (!preflight_ || (preflight_job_.active() && preflight_key_.rfind("invalid|", 0) != 0)) {
+    ImGui::TextDisabled("pre-flight: checking...");
+  } else if (!preflight_->ok) {
+    ImGui::TextColored(to_vec4(kBad), "pre-flight: Merge would refuse: %s", preflight_->error.c_str());
+  } else {
+    const auto& p = *preflight_;
+    std::string line = "pre-flight ok: " + std::to_string(p.tensors) + " tensors";
+    if (p.copied_tensors) line += " (" + std::to_string(p.copied_tensors) + " copied)";
+    line += ", reads " + engine::format_bytes(p.bytes_read) + ", writes " + engine::format_bytes(p.bytes_written) +
+            ", peak memory " + engine::format_bytes(p.peak_memory_bytes) +
+            (p.estimated_seconds < 1.0 ? std::string(", under a second") : fmt(", about %.0f s", p.estimated_seconds));
+    if (!p.warnings.empty()) line += "; " + std::to_string(p.warnings.size()) + " warning(s)";
+    ImGui::TextDisabled("%s", line.c_str());
+  }
+  remember_rect("preflight");
+  ImGui::PopTextWrapPos();
+  if (preflight_ && ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(em(40.0f));
+    ImGui::TextUnformatted(preflight_->ok ? preflight_->text().c_str() : preflight_->error.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
 }
 
 void CheckpointsPanel::draw_table(float height) {

@@ -27,6 +27,14 @@ type_into out_dir "$tmp/merged"
 wait_for "c['merge']['out_dir'] == '$tmp/merged'"
 click_rect merge
 wait_for "c['merge']['state'] == 'done' and c['merge']['bytes_done'] == c['merge']['bytes_total'] > 0"
+# The pre-flight shown under Merge: ok, the 4 tensors, and the bytes written = the merged file's data section.
+py "
+import struct
+p = c['preflight']
+f = open('$tmp/merged/model.safetensors', 'rb').read()
+data = len(f) - 8 - struct.unpack('<Q', f[:8])[0]
+if not p['ok'] or p['tensors'] != 4 or p['bytes_written'] != data: fail('pre-flight %s, data section %d' % (p, data))
+"
 click_rect merge
 wait_for "c['merge']['state'] == 'failed' and c['error_popup']"
 py "
@@ -51,6 +59,16 @@ print('input as output:', m)
 "
 press Return
 wait_for "not c['error_popup']"
+
+# A model that does not exist: the pre-flight says Merge would refuse, naming it, before Merge is pressed.
+replace_text model2 "$tmp/no-such-model"
+wait_for "c['models'][2] == '$tmp/no-such-model' and 'preflight' in c and not c['preflight']['pending']"
+py "
+p = c['preflight']
+if p['ok'] or 'no-such-model' not in p['error']: fail('pre-flight %s' % p)
+if c['merge']['state'] != 'failed': fail('merge state %s' % c['merge']['state'])  # the last one, untouched
+print('pre-flight before Merge:', p['error'])
+"
 
 # A base that does not exist: Load fails and the previous report and table are gone.
 replace_text base "$tmp/no-such-base"
