@@ -9,8 +9,9 @@ set -euo pipefail
 : "${MERGELAB:?set MERGELAB to the mergelab binary}"
 : "${MERGELAB_SOURCE:?set MERGELAB_SOURCE to the repository}"
 source "$(cd "$(dirname "$0")" && pwd)/prelude.bash"
-if ! unshare -rm true 2>/dev/null; then
-  echo "SKIP: no private mount namespaces here (unshare -rm)"
+mkdir -p "$tmp/probe"
+if ! unshare -rm sh -c 'mount -t tmpfs -o size=16k tmpfs "$1"' _ "$tmp/probe" 2>/dev/null; then
+  echo "SKIP: no private mount namespace with a tmpfs here (unshare -rm, mount -t tmpfs)"
   exit 0
 fi
 
