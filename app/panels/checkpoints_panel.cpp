@@ -168,7 +168,7 @@ nlohmann::json CheckpointsPanel::state() const {
                       {"bytes_read", preflight_->bytes_read},
                       {"bytes_written", preflight_->bytes_written},
                       {"peak_memory_bytes", preflight_->peak_memory_bytes},
-                      {"pending", preflight_job_.active()}};
+                      {"pending", preflight_running_}};
   j["params"] = global_;
   j["browser"] = browser_.state();
   j["model_params"] = per_model_;

@@ -123,8 +123,21 @@ class CheckpointsPanel : public Panel {
   Job<JobResult> merge_job_;
   Job<JobResult> export_job_;
   /// Re-run whenever the recipe changes (latest wins); each result carries the key of the recipe it checked.
-  LatestJob<std::pair<std::string, engine::Preflight>> preflight_job_;
-  std::string preflight_key_;                   ///< the recipe (as JSON) the shown or running pre-flight is of
+  LatestJob<std::pair<std::uint64_t, engine::Preflight>> preflight_job_;
+  /// The settings a pre-flight depends on, compared field by field every frame (nothing is serialised).
+  struct PreflightInputs {
+    const CheckpointFamily* family = nullptr;
+    std::string base, method;
+    std::vector<std::string> models;
+    bool use_base = true;
+    std::map<std::string, double> global;
+    std::vector<std::map<std::string, double>> per_model;
+    int seed = 0, threads = 0;
+    bool operator==(const PreflightInputs&) const = default;
+  };
+  PreflightInputs preflight_inputs_;  ///< of the shown or running pre-flight
+  std::uint64_t preflight_generation_ = 0;  ///< bumped on every change; results of older ones are dropped
+  bool preflight_running_ = false;          ///< a pre-flight of the current inputs is on its way
   std::optional<engine::Preflight> preflight_;  ///< the last finished one
   std::shared_ptr<MergeStatus> merge_status_ = std::make_shared<MergeStatus>();
   std::string merge_state_ = "idle", merge_message_;

@@ -128,29 +128,28 @@ std::optional<recipe::Recipe> CheckpointsPanel::recipe_for_job(const std::string
 }
 
 void CheckpointsPanel::update_preflight() {
+  PreflightInputs now{family_.get(), base_, method_, models_, use_base_, global_, per_model_, seed_, threads_};
+  if (now == preflight_inputs_) return;
+  preflight_inputs_ = std::move(now);
+  const std::uint64_t generation = ++preflight_generation_;
+  preflight_running_ = false;
   if (!family_) {
-    preflight_key_.clear(), preflight_.reset();
+    preflight_.reset();
     return;
   }
   recipe::Recipe r;
-  std::string key;
   try {
     r = make_recipe();
-    key = recipe::recipe_to_json(r) + "|" + std::to_string(seed_) + "|" + std::to_string(threads_);
-  } catch (const std::exception& e) {
-    key = std::string("invalid|") + e.what();
-    if (key != preflight_key_) {
-      preflight_key_ = key;
-      engine::Preflight p;
-      p.error = e.what();
-      preflight_ = p;
-    }
+  } catch (const std::exception& e) {  // refused before any file is looked at
+    engine::Preflight p;
+    p.error = e.what();
+    preflight_ = p;
     return;
   }
-  if (key == preflight_key_) return;
-  preflight_key_ = key;
   const engine::PreflightOptions opt{.seed = static_cast<std::uint32_t>(seed_), .threads = threads_};
-  preflight_job_.request([r, opt, key](JobControl&) { return std::make_pair(key, engine::preflight_recipe(r, opt)); });
+  preflight_running_ = true;
+  preflight_job_.request(
+      [r, opt, generation](JobControl&) { return std::make_pair(generation, engine::preflight_recipe(r, opt)); });
 }
 
 void CheckpointsPanel::start_merge() {
@@ -221,8 +220,11 @@ void CheckpointsPanel::start_export() {
 void CheckpointsPanel::poll_jobs(bool block) {
   update_preflight();
   if (preflight_job_.poll(block)) {
-    auto [key, p] = preflight_job_.take();
-    if (key == preflight_key_) preflight_ = std::move(p);  // not a result for a recipe changed since
+    auto [generation, p] = preflight_job_.take();
+    if (generation == preflight_generation_) {  // not a result for settings changed since
+      preflight_ = std::move(p);
+      preflight_running_ = false;
+    }
   }
   if (load_job_.poll(block)) {
     LoadResult r = load_job_.take();

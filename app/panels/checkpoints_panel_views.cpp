@@ -326,7 +326,7 @@ void CheckpointsPanel::sort_rows() {
 void CheckpointsPanel::draw_preflight() {
   if (!family_) return;
   ImGui::PushTextWrapPos(0.0f);
-  if (!preflight_ || (preflight_job_.active() && preflight_key_.rfind("invalid|", 0) != 0)) {
+  if (!preflight_ || preflight_running_) {
     ImGui::TextDisabled("pre-flight: checking...");
   } else if (!preflight_->ok) {
     ImGui::TextColored(to_vec4(kBad), "pre-flight: Merge would refuse: %s", preflight_->error.c_str());
