@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "app/panels/param_controls.h"
 #include "app/panels/text.h"
 #include "core/merge/registry.h"
 #include "widgets/colormap.h"
@@ -144,43 +145,12 @@ void CheckpointsPanel::draw_method() {
   ImGuiCompat::HelpMarker((spec->summary + "\n" + spec->formula).c_str());
   if (spec->base_optional || spec->base_joins_models) {
     ImGui::SameLine();
-    ImGui::Checkbox("with the base", &use_base_);
+    base_switch(*spec, use_base_);
     remember_rect("use_base");
-    if (ImGui::IsItemHovered())
-      ImGui::SetTooltip(spec->base_joins_models
-                            ? "%s merges the base as one more model when it is given (mergekit's base_model)"
-                            : "%s takes the base as the origin of task vectors when it is given (mergekit's base_model); "
-                              "without it the models themselves are merged",
-                        spec->label.c_str());
   }
   auto control = [&](const merge::ParamSpec& p, double& v, const std::string& id) -> bool {
-    ImGui::PushID(id.c_str());
-    bool changed = false;
-    switch (p.kind) {
-      case merge::ParamSpec::Kind::Bool: {
-        bool b = v != 0.0;
-        if ((changed = ImGui::Checkbox("##b", &b))) v = b ? 1.0 : 0.0;
-        break;
-      }
-      case merge::ParamSpec::Kind::Choice: {
-        int c = static_cast<int>(v);
-        std::vector<const char*> names;
-        for (const auto& s : p.choices) names.push_back(s.c_str());
-        if ((changed = ImGui::Combo("##c", &c, names.data(), static_cast<int>(names.size())))) v = c;
-        break;
-      }
-      case merge::ParamSpec::Kind::Integer: {
-        changed = ImGui::SliderScalar("##i", ImGuiDataType_Double, &v, &p.min_value, &p.max_value, "%.0f");
-        if (changed) v = std::round(v);
-        break;
-      }
-      case merge::ParamSpec::Kind::Real:
-        changed = ImGui::SliderScalar("##r", ImGuiDataType_Double, &v, &p.min_value, &p.max_value, "%.3f");
-        break;
-    }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %s", p.name.c_str(), p.help.c_str());
+    const bool changed = param_control(p, v, id);
     remember_rect(id);
-    ImGui::PopID();
     return changed;
   };
   for (const auto& p : spec->params) {

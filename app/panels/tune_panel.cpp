@@ -72,8 +72,20 @@ void TunePanel::reset_params() {
   cma_params_ = kept.empty() ? cmaes_defaults() : kept;
 }
 
+eval::BaseRole TunePanel::base_role() const {
+  const merge::MethodSpec* spec = merge::find_method(method_);
+  if (!spec || spec->needs_base) return eval::BaseRole::Origin;
+  if (spec->base_optional) return use_base_ ? eval::BaseRole::Origin : eval::BaseRole::None;
+  if (spec->base_joins_models) return use_base_ ? eval::BaseRole::JoinsModels : eval::BaseRole::None;
+  return eval::BaseRole::Origin;  // the others never read a base (linear, slerp between two fine-tunes)
+}
+
+std::size_t TunePanel::merged_model_count() const {
+  return models_.size() + (base_role() == eval::BaseRole::JoinsModels ? 1 : 0);
+}
+
 std::string TunePanel::inputs_key() const {
-  std::string k = base_ + "\n";
+  std::string k = base_ + "\n" + std::to_string(static_cast<int>(base_role())) + "\n";
   for (const auto& m : models_) k += m + "\n";
   k += external_ ? "external\n" + command_ + "\n" + fmt("%g", timeout_) : "data\n" + data_ + "\n" + tune_split_ + "\n" + test_split_;
   return k;
@@ -146,7 +158,8 @@ recipe::Recipe TunePanel::recipe_for(const TunePoint& p) const {
   r.method = method_;
   r.dtype = "float32";
   auto absolute = [](const std::string& path) { return fs::absolute(path).lexically_normal().string(); };
-  if (spec->needs_base) r.base_model = absolute(base_);
+  if (spec->needs_base || base_role() != eval::BaseRole::None) r.base_model = absolute(base_);
+  if (!spec->needs_base && !spec->base_optional && !spec->base_joins_models) r.base_model.clear();
   for (size_t i = 0; i < models_.size(); ++i) {
     recipe::ModelEntry e;
     e.path = absolute(models_[i]);
@@ -211,10 +224,15 @@ nlohmann::json TunePanel::state() const {
   j["models"] = models_;
   j["data"] = data_;
   j["method"] = method_;
+  j["use_base"] = use_base_;
   j["loading"] = load_job_.active();
   j["loaded"] = setup_ != nullptr;
   j["load_error"] = load_error_;
   j["inputs_changed"] = setup_ && setup_->key != inputs_key();
+  nlohmann::json axis_settings = nlohmann::json::array();  // the sweep settings as shown (the run's are in "sweep")
+  for (int a = 0; a < n_axes_; ++a)
+    axis_settings.push_back({{"name", axis_name_[a]}, {"start", axis_start_[a]}, {"stop", axis_stop_[a]}, {"steps", axis_steps_[a]}});
+  j["axis_settings"] = axis_settings;
   nlohmann::json axes = nlohmann::json::array();
   for (const auto& a : sweep_axes_) axes.push_back({{"name", a.name}, {"start", a.start}, {"stop", a.stop}, {"steps", a.steps}});
   nlohmann::json objective = nlohmann::json::array();

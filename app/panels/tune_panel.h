@@ -130,6 +130,7 @@ class TunePanel : public Panel {
   int objective_ = 0;             ///< 0 mean, 1 min, 2 weighted
   std::string objective_keys_;    ///< weighted: "task0.acc=0.5,..."; external: metric names
   bool global_scope_ = false;     ///< merge over the whole flattened model (the article's rules)
+  bool use_base_ = true;          ///< methods whose base is optional (nuslerp, multislerp, karcher): merge with the base
   int seed_ = 0;
   int threads_ = 1;  ///< search workers; one leaves the other core to the window (llvmpipe renders on the CPU)
   int n_axes_ = 1;
@@ -195,6 +196,10 @@ class TunePanel : public Panel {
 
   void reset_params();
   std::string inputs_key() const;
+  /// The base's role in the current method's merges (mergekit's rule for a base_model; with the base or not).
+  eval::BaseRole base_role() const;
+  /// Models the current method merges: the fine-tunes, plus the base when it joins them (karcher).
+  std::size_t merged_model_count() const;
   std::vector<std::string> axis_candidates() const;
   std::vector<std::string> cmaes_defaults() const;
   search::ObjectiveSpec objective_spec(const TuneSetup& s) const;
@@ -225,8 +230,8 @@ class TunePanel : public Panel {
   void start_export(bool overwrite);
   void load_into_checkpoints();
   void poll(bool block);
-  /// Whether a sweep's best point (its objective) becomes the best recipe; a cancelled sweep only when it is better.
-  bool replaces_best(bool cancelled, double objective) const;
+  /// Whether a search's best point (its objective) becomes the best recipe (search::replaces_kept_best).
+  bool replaces_best(bool cancelled, double objective, bool maximize) const;
 
   void draw_inputs();
   void draw_method();

@@ -109,6 +109,7 @@ void TunePanel::start_load() {
     if (!m.empty()) models.push_back(m);
   const std::string base = base_, data = data_, tune = tune_split_, test = test_split_;
   const bool external = external_;
+  const eval::BaseRole role = base_role();  // part of inputs_key(): a change reloads
   load_job_.start([=](JobControl&) -> std::shared_ptr<const TuneSetup> {
     auto s = std::make_shared<TuneSetup>();
     s->key = key;
@@ -119,6 +120,7 @@ void TunePanel::start_load() {
     if (models.empty()) throw std::runtime_error("no fine-tuned model given: add at least one");
     std::vector<fs::path> paths(models.begin(), models.end());
     s->family = std::make_unique<eval::MergeFamily>(eval::MergeFamily::load(base, paths));
+    s->family->set_base_role(role);
     if (!external) {
       if (data.empty()) throw std::runtime_error("no evaluation data given (a folder or CSV files)");
       s->tune = load_tasks(data, tune);
@@ -461,11 +463,8 @@ void TunePanel::start_evolve_export() {
   });
 }
 
-bool TunePanel::replaces_best(bool cancelled, double objective) const {
-  // A finished search's best is the best of its own settings; a cancelled one saw only part of its space, so it
-  // takes the place of an earlier best only when it beats it.
-  if (!cancelled || !best_.valid) return true;
-  return sweep_maximize_ ? objective > best_.objective : objective < best_.objective;
+bool TunePanel::replaces_best(bool cancelled, double objective, bool maximize) const {
+  return search::replaces_kept_best(cancelled, best_.valid ? &best_.objective : nullptr, objective, maximize);
 }
 
 void TunePanel::poll(bool block) {
@@ -523,7 +522,7 @@ void TunePanel::poll(bool block) {
         }
     }
     poll(false);  // recompute the best point from the final values
-    if (sweep_best_ >= 0 && !sweep_axes_.empty() && replaces_best(r.cancelled, sweep_objective_[static_cast<size_t>(sweep_best_)])) {
+    if (sweep_best_ >= 0 && !sweep_axes_.empty() && replaces_best(r.cancelled, sweep_objective_[static_cast<size_t>(sweep_best_)], sweep_maximize_)) {
       const search::SweepGrid grid(sweep_axes_);
       TunePoint p{sweep_space_, grid.point(static_cast<size_t>(sweep_best_)),
                   "sweep point " + std::to_string(sweep_best_), sweep_objective_[static_cast<size_t>(sweep_best_)], true};
@@ -552,7 +551,7 @@ void TunePanel::poll(bool block) {
     const Generation* top = nullptr;
     for (const auto& g : generations_)
       if (!top || (cmaes_maximize_ ? g.best > top->best : g.best < top->best)) top = &g;
-    if (top && std::isfinite(top->best)) {
+    if (top && replaces_best(r.cancelled, top->best, cmaes_maximize_)) {
       TunePoint p{cmaes_space_, top->best_values, "generation " + std::to_string(top->number), top->best, true};
       best_ = p;
       best_from_ = "cmaes";

@@ -15,6 +15,7 @@
 
 #include "app/gui/workspace.h"
 #include "app/panels/dialog_keys.h"
+#include "app/panels/param_controls.h"
 #include "core/merge/registry.h"
 #include "widgets/imgui_compat.h"
 
@@ -50,6 +51,7 @@ nlohmann::json TunePanel::save() const {
           {"objective", objective_ == 0 ? "mean" : (objective_ == 1 ? "min" : "weighted")},
           {"objective_keys", objective_keys_},
           {"global_scope", global_scope_},
+          {"use_base", use_base_},
           {"seed", seed_},
           {"threads", threads_},
           {"sweep_axes", n_axes_},
@@ -95,6 +97,7 @@ void TunePanel::load(const nlohmann::json& j) {
     }
     if (j.contains("objective_keys")) objective_keys_ = j["objective_keys"].get<std::string>();
     if (j.contains("global_scope")) global_scope_ = j["global_scope"].get<bool>();
+    if (j.contains("use_base")) use_base_ = j["use_base"].get<bool>();
     if (j.contains("seed")) seed_ = std::max(0, j["seed"].get<int>());
     if (j.contains("threads")) threads_ = std::clamp(j["threads"].get<int>(), 1, 64);
     if (j.contains("sweep_axes")) n_axes_ = std::clamp(j["sweep_axes"].get<int>(), 1, 2);
@@ -220,7 +223,8 @@ void TunePanel::draw_method() {
   ImGui::EndDisabled();
   if (open) {
     for (const auto& m : merge::method_registry()) {
-      const bool fits = m.max_models < 0 || static_cast<int>(models_.size()) <= m.max_models;
+      const int merged = static_cast<int>(models_.size()) + (m.base_joins_models && use_base_ ? 1 : 0);
+      const bool fits = m.max_models < 0 || merged <= m.max_models;
       if (ImGui::Selectable(m.label.c_str(), m.name == method_, fits ? 0 : ImGuiSelectableFlags_Disabled)) {
         if (m.name != method_) {
           method_ = m.name;
@@ -239,32 +243,12 @@ void TunePanel::draw_method() {
   }
   remember_rect("method");
   if (!spec) return;
+  ImGui::BeginDisabled(running);  // the results on screen belong to the base role they were run with
+  base_switch(*spec, use_base_);
+  ImGui::EndDisabled();
+  if (spec->base_optional || spec->base_joins_models) remember_rect("use_base");
   // The settings every candidate starts from (a search overrides its own parameters).
-  auto control = [&](const merge::ParamSpec& p, double& v, const std::string& id) {
-    ImGui::PushID(id.c_str());
-    switch (p.kind) {
-      case merge::ParamSpec::Kind::Bool: {
-        bool b = v != 0.0;
-        if (ImGui::Checkbox("##b", &b)) v = b ? 1.0 : 0.0;
-        break;
-      }
-      case merge::ParamSpec::Kind::Choice: {
-        int c = static_cast<int>(v);
-        std::vector<const char*> names;
-        for (const auto& s : p.choices) names.push_back(s.c_str());
-        if (ImGui::Combo("##c", &c, names.data(), static_cast<int>(names.size()))) v = c;
-        break;
-      }
-      case merge::ParamSpec::Kind::Integer:
-        if (ImGui::SliderScalar("##i", ImGuiDataType_Double, &v, &p.min_value, &p.max_value, "%.0f")) v = std::round(v);
-        break;
-      case merge::ParamSpec::Kind::Real:
-        ImGui::SliderScalar("##r", ImGuiDataType_Double, &v, &p.min_value, &p.max_value, "%.3f");
-        break;
-    }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %s", p.name.c_str(), p.help.c_str());
-    ImGui::PopID();
-  };
+  auto control = [](const merge::ParamSpec& p, double& v, const std::string& id) { param_control(p, v, id); };
   for (const auto& p : spec->params) {
     if (p.per_model) continue;
     ImGui::TextUnformatted(p.name.c_str());
@@ -370,6 +354,7 @@ void TunePanel::draw_sweep_controls() {
     // Always clamped: a typed value (Ctrl+click) outside 1..41 is refused here, not when the sweep starts.
     ImGui::SliderInt("##steps", &axis_steps_[a], 1, kMaxSteps, "%d steps", ImGuiSliderFlags_AlwaysClamp);
     axis_steps_[a] = std::clamp(axis_steps_[a], 1, kMaxSteps);
+    remember_rect("steps" + std::to_string(a));
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("values: start + i (stop - start) / (steps - 1), i = 0 .. steps - 1");
     ImGui::PopID();
   }

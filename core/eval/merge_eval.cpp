@@ -78,16 +78,21 @@ MergeFamily::MergeFamily(MlpConfig config, std::vector<TensorSlot> layout, Eigen
   classifier(base_);  // validates the layout against the config once, with a clear error
 }
 
+void MergeFamily::fill_inputs(merge::MergeInputs<float>& in, std::size_t off, Eigen::Index size) const {
+  in.base = base_role_ == BaseRole::Origin ? base_.data() + off : nullptr;
+  in.models.clear();
+  if (base_role_ == BaseRole::JoinsModels) in.models.push_back(base_.data() + off);
+  for (const auto& m : models_) in.models.push_back(m.data() + off);
+  in.size = size;
+}
+
 template <class ParamsOf>
 Eigen::VectorXf MergeFamily::merge_per_tensor(const merge::MethodSpec& method, const ParamsOf& params_of) const {
   merge::MergeInputs<float> in;
   Eigen::VectorXf out(base_.size());
   for (std::size_t t = 0; t < layout_.size(); ++t) {
     const std::size_t off = offsets_[t];
-    in.base = base_.data() + off;
-    in.models.clear();
-    for (const auto& m : models_) in.models.push_back(m.data() + off);
-    in.size = static_cast<Eigen::Index>(numel(layout_[t].shape));
+    fill_inputs(in, off, static_cast<Eigen::Index>(numel(layout_[t].shape)));
     in.shape = layout_[t].shape;
     out.segment(static_cast<Eigen::Index>(off), in.size) = merge::run_merge(method, in, params_of(t));
   }
@@ -97,9 +102,7 @@ Eigen::VectorXf MergeFamily::merge_per_tensor(const merge::MethodSpec& method, c
 Eigen::VectorXf MergeFamily::merge(const merge::MethodSpec& method, const merge::Params& params, MergeScope scope) const {
   merge::MergeInputs<float> in;
   if (scope == MergeScope::WholeVector) {
-    in.base = base_.data();
-    for (const auto& m : models_) in.models.push_back(m.data());
-    in.size = base_.size();
+    fill_inputs(in, 0, base_.size());
     return merge::run_merge(method, in, params);
   }
   return merge_per_tensor(method, [&](std::size_t) -> const merge::Params& { return params; });
@@ -107,9 +110,9 @@ Eigen::VectorXf MergeFamily::merge(const merge::MethodSpec& method, const merge:
 
 TensorParams MergeFamily::resolve_tensor_params(const recipe::Recipe& recipe, const recipe::MergeLayout& layout,
                                                std::uint32_t seed) const {
-  if (layout.models.size() != models_.size())
+  if (layout.models.size() != merged_model_count())
     throw std::invalid_argument("MergeFamily: the recipe merges " + std::to_string(layout.models.size()) +
-                                " models, the family holds " + std::to_string(models_.size()));
+                                " models, the family merges " + std::to_string(merged_model_count()));
   TensorParams out;
   out.reserve(layout_.size());
   for (std::size_t t = 0; t < layout_.size(); ++t)

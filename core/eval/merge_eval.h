@@ -47,6 +47,14 @@ enum class MergeScope {
 /// One merge::Params per tensor of MergeFamily::layout(), in that order.
 using TensorParams = std::vector<merge::Params>;
 
+/// What the family's base is to the merge method (mergekit's rules for a recipe's base_model).
+enum class BaseRole {
+  Origin,       ///< the methods' base: task vectors are taken from it (every needs-base method; nuslerp and
+                ///< multislerp when a base_model is given)
+  None,         ///< not handed to the method (nuslerp, multislerp without a base_model): merges see no base
+  JoinsModels,  ///< merged as one more model, first (karcher with a base_model); no base is handed to the method
+};
+
 class MergeFamily {
  public:
   /// Reads the base's config.json and every checkpoint (F32/F16/BF16, sharded or not). All models must hold
@@ -61,6 +69,14 @@ class MergeFamily {
   std::size_t model_count() const { return models_.size(); }
   const Eigen::VectorXf& base() const { return base_; }
   const Eigen::VectorXf& model(std::size_t i) const { return models_.at(i); }
+
+  /// The base's role in every merge (default Origin). The tune commands set it from the recipe's layout:
+  /// None when the layout has no base (the family's base is then its first model); a family loaded with the
+  /// fine-tunes only takes JoinsModels for karcher with a base, and a layout then lists the base first.
+  void set_base_role(BaseRole role) { base_role_ = role; }
+  BaseRole base_role() const { return base_role_; }
+  /// Models a merge receives: model_count(), plus one when the base joins them.
+  std::size_t merged_model_count() const { return models_.size() + (base_role_ == BaseRole::JoinsModels ? 1 : 0); }
 
   /// The merged parameters, flat in layout() order. Throws std::invalid_argument from the registry
   /// (parameter out of range, wrong model count).
@@ -116,8 +132,12 @@ class MergeFamily {
   std::vector<std::size_t> offsets_;  // start of each tensor in the flat vectors
   int n_layers_ = 0;                  // layer_count()
   std::vector<double> positions_;     // layer_position() per tensor
+  /// The inputs of one merge over [off, off + size): base or none by base_role_, the models (base first when it joins).
+  void fill_inputs(merge::MergeInputs<float>& in, std::size_t off, Eigen::Index size) const;
+
   Eigen::VectorXf base_;
   std::vector<Eigen::VectorXf> models_;
+  BaseRole base_role_ = BaseRole::Origin;
 };
 
 }  // namespace mergelab::eval

@@ -143,7 +143,8 @@ std::vector<float> LmMergeFamily::merge(const recipe::Recipe& recipe, const reci
   merge::MergeInputs<float> in;
   for (std::size_t t = 0; t < f.names.size(); ++t) {
     const std::string& name = f.names[t];
-    in.base = f.base.values(name, f.sizes[t], base_buf).data();
+    // Without a base_model in the layout (nuslerp, multislerp), the family's base is only its first model.
+    in.base = layout.base.empty() ? nullptr : f.base.values(name, f.sizes[t], base_buf).data();
     in.models.clear();
     for (std::size_t m = 0; m < f.models.size(); ++m) in.models.push_back(f.models[m].values(name, f.sizes[t], model_bufs[m]).data());
     in.size = static_cast<Eigen::Index>(f.sizes[t]);

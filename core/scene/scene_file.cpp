@@ -168,6 +168,7 @@ Field panel_settings_schema() {
                        {"objective", one_of({"mean", "min", "weighted"})},
                        {"objective_keys", text(4096)},
                        {"global_scope", boolean()},
+                       {"use_base", boolean()},
                        {"seed", integer(0, kU32)},
                        {"threads", integer(1, 64)},
                        {"sweep_axes", integer(1, 2)},

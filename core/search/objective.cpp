@@ -116,4 +116,10 @@ ScalarObjective to_cmaes_objective(std::function<eval::MetricMap(const std::vect
   };
 }
 
+bool replaces_kept_best(bool cancelled, const double* kept, double found, bool maximize) {
+  if (!std::isfinite(found)) return false;
+  if (!cancelled || !kept || !std::isfinite(*kept)) return true;
+  return maximize ? found > *kept : found < *kept;
+}
+
 }  // namespace mergelab::search

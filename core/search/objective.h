@@ -56,6 +56,12 @@ ObjectiveSpec parse_objective(const std::string& text, bool maximize = true);
 /// The reduced value (not negated). Throws std::invalid_argument naming a missing key.
 double reduce_metrics(const eval::MetricMap& metrics, const ObjectiveSpec& spec);
 
+/// Whether the best point a search found takes the place of the best kept so far (from an earlier search of the
+/// same problem). A search that ran to its end always replaces it: its best is the best of its own settings. A
+/// cancelled one saw only part of its space, so it replaces a kept best only when it beats it in the direction
+/// given; a non-finite score never does.
+bool replaces_kept_best(bool cancelled, const double* kept, double found, bool maximize);
+
 /// The keys "<task>.<metric>" of every task of a report (not "combined", not "all").
 std::vector<std::string> task_metric_keys(const eval::EvalReport& report, const std::string& metric = "acc");
 

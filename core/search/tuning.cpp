@@ -165,6 +165,8 @@ TuningProblem TuningProblem::load(const TuningSpec& spec) {
   } else {
     s->kind = spec.external_command.empty() ? EvaluatorKind::Classifier : EvaluatorKind::External;
     s->family = std::make_unique<eval::MergeFamily>(eval::MergeFamily::load(family_base, models));
+    // Without a base_model (nuslerp, multislerp, karcher's plain mean) the family's base is only its first model.
+    if (s->layout.base.empty()) s->family->set_base_role(eval::BaseRole::None);
     s->base_params = recipe::resolve_params(s->recipe, s->layout, s->family->layout().front().name, 0.0, spec.seed);
     s->tune_tasks = eval::load_data_dir(spec.data, spec.tune_split);
     s->test_tasks = eval::load_data_dir(spec.data, spec.test_split);

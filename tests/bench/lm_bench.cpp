@@ -190,7 +190,10 @@ void prefill(benchmark::State& state, const LmModel& model, int windows) {
   const int W = 256;
   const auto tasks = random_windows(windows, W, model.config().vocab);
   for (auto _ : state) {
-    const LmReport r = evaluate(model, tasks, {.window = W, .threads = threads});
+    LmEvalOptions options;
+    options.window = W;
+    options.threads = threads;
+    const LmReport r = evaluate(model, tasks, options);
     benchmark::DoNotOptimize(r.tasks[0].perplexity.nll_sum);
   }
   const double it = static_cast<double>(state.iterations());

@@ -74,6 +74,30 @@ done
 # Search bounds are checked against the hard limits, not the slider range: weight 3 is a valid mergekit value.
 "$MERGELAB" sweep "$out/ta.yml" --param weight@0=0:3:4 --data "$data" > "$out/wide.txt" 2> /dev/null
 grep -q "^best: weight@0=" "$out/wide.txt" || { cat "$out/wide.txt"; exit 1; }
+# Methods whose base is optional: a sweep point of a nuslerp recipe without base_model scores exactly what
+# `mergelab merge` writes for it (the in-memory merge must not take the first model as the origin).
+cat > "$out/nuslerp.yml" <<YAML
+merge_method: nuslerp
+models:
+  - model: $models/ft_task0
+    parameters: {weight: 0.3}
+  - model: $models/ft_task1
+    parameters: {weight: 0.7}
+dtype: float32
+YAML
+"$MERGELAB" sweep "$out/nuslerp.yml" --param weight@1=0.7:0.7:1 --data "$data" --tune-split test --out "$out/nus" --threads 1 > /dev/null
+"$MERGELAB" merge "$out/nuslerp.yml" --out "$out/nus_merged" --quiet
+"$MERGELAB" eval "$out/nus_merged" --data "$data" --split test --json > "$out/nus_eval.json"
+python3 - "$out/nus/sweep.json" "$out/nus_eval.json" <<'PY'
+import json, sys
+sweep, direct = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+got = sweep["best"]["metrics"]
+for key in ("task0", "task1", "task2", "combined"):
+    assert abs(got[key + ".acc"] - direct[key]["acc"]) < 1e-12, (key, got, direct)
+    assert abs(got[key + ".loss"] - direct[key]["loss"]) < 1e-6, (key, got, direct)
+got, want = got["combined.acc"], direct["combined"]["acc"]
+print("nuslerp without a base: sweep", got, "= merge + eval", want)
+PY
 set +e
 "$MERGELAB" evolve "$out/missing.yml" --data "$data" > /dev/null 2> "$out/err.txt"; rc=$?
 set -e

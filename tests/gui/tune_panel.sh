@@ -178,6 +178,24 @@ wait_for "not t['export']['confirm_open'] and t['export']['state'] == 'done'"
 grep -q "lambda: 0.2" "$tmp/tuned.yml" || { echo "FAIL: replaced YAML"; cat "$tmp/tuned.yml"; exit 1; }
 echo "export: written, kept on 'Keep it', replaced on 'Replace'"
 
+# ---- Sweep steps typed past the limit (Ctrl+click, 500, Enter) are clamped in the field, not refused at Run.
+read -r cx cy < <(centre steps0)
+xdotool mousemove --window "$wid" "$cx" "$cy"; sleep 0.3
+xdotool keydown ctrl; sleep 0.2; xdotool mousedown 1; sleep 0.2; xdotool mouseup 1; sleep 0.2; xdotool keyup ctrl; sleep 0.3
+chord ctrl a
+xdotool type --delay 40 500; sleep 0.3
+press Return
+wait_for "t['axis_settings'][0]['steps'] != 11"
+py "
+if t['axis_settings'][0]['steps'] != 41: fail('typed 500 steps: %s' % t['axis_settings'][0])
+"
+click_rect run_sweep
+wait_for "t['sweep']['state'] in ('done', 'failed') and t['sweep']['total'] == 41"
+py "
+if t['sweep']['state'] != 'done' or t['sweep']['done'] != 41: fail('41-step sweep: %s' % t['sweep'])
+print('typed 500 steps: the field holds 41 (the limit) and the sweep ran 41 points')
+"
+
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
 # ---- Screenshot: a lambda x weight@0 heat map and a CMA-ES run (screenshot mode runs both before the frame).
