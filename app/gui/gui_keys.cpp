@@ -125,6 +125,7 @@ void apply_key(const KeyEvent& e, AppState& st, const KeyContext& context, Reque
     case GLFW_KEY_6: case GLFW_KEY_7: case GLFW_KEY_8: case GLFW_KEY_9:
       requests.goto_scene = e.key - GLFW_KEY_1;
       break;
+    case GLFW_KEY_0: requests.goto_scene = 9; break;  // scene 10
     case GLFW_KEY_V:
     case GLFW_KEY_ENTER:
     case GLFW_KEY_KP_ENTER: L.revealed = !L.revealed || L.current.hold_back.empty(); break;

@@ -25,7 +25,7 @@ const char* kHelp =
     "  --export-svg PREFIX     with --screenshot: also write PREFIX_explorer.svg, PREFIX_curves.svg,\n"
     "                          PREFIX_bars.svg (the plots drawn from the same data)\n"
     "  --frames N              frames to render before the screenshot (default 5)\n"
-    "  --scene NAME            a lecture scene: its number (1-9), its name (lerp_vs_slerp) or a scene\n"
+    "  --scene NAME            a lecture scene: its number (1-10), its name (lerp_vs_slerp) or a scene\n"
     "                          file/folder of your own (PageUp/PageDown walk its folder); or a preset:\n"
     "                          article (default), midpoint, slerp, different-init, mlp-barrier,\n"
     "                          mlp-same-init, mlp-same-task, lab-slice\n"
@@ -165,7 +165,7 @@ bool open_start_scene(const GuiOptions& opt, AppState& st) {
       const std::string file = resolve_scene_arg(opt.scene, deck);
       if (file.empty())
         throw CliError("unknown --scene '" + opt.scene +
-                       "' (a scene number 1-9, a scene name, a scene file or folder, or a preset: article, "
+                       "' (a scene number 1-10, a scene name, a scene file or folder, or a preset: article, "
                        "midpoint, slerp, different-init, mlp-barrier, mlp-same-init, mlp-same-task, lab-slice)");
       lecture.deck = deck;
       apply_scene(scene::load_scene_file(file), st, false);

@@ -32,6 +32,7 @@ using ImGuiCompat::em;
 using namespace rws;
 
 constexpr const char* kTabs[] = {"Path", "Task plane", "Landscape", "Maps"};
+constexpr const char* kTabKeys[] = {"path", "plane", "landscape", "maps"};  ///< the names in saved settings
 
 struct Field {
   char text[1024] = "";
@@ -89,6 +90,7 @@ class RealWeightSpacePanel : public Panel {
 
   void draw(AppContext& ctx) override {
     poll();
+    barrier_held_ = ctx.holds_back("barrier");
     if (auto_load_) auto_load_ = false, start_load();
     if (ctx.screenshot_mode && !ctx.benchmark) settle();
     screenshot_ = ctx.screenshot_mode;
@@ -123,8 +125,13 @@ class RealWeightSpacePanel : public Panel {
     }
   }
 
-  // Nothing goes into sessions: the session schema (core/scene) knows only the lecture panels' settings.
-  nlohmann::json save() const override { return nlohmann::json::object(); }
+  // Sessions and lecture scenes keep the family and the view (core/scene/scene_file.cpp's schema).
+  nlohmann::json save() const override {
+    return {{"base", portable(base_.str())}, {"a", portable(a_.str())}, {"b", portable(b_.str())},
+            {"data", portable(data_.str())}, {"tab", kTabKeys[tab_]}};
+  }
+  void load(const nlohmann::json& j) override;
+  std::string portable(const std::string& path) const;
   nlohmann::json inputs() const {
     return {{"base", base_.str()}, {"a", a_.str()}, {"b", b_.str()}, {"data", data_.str()}, {"tab", tab_}};
   }
@@ -141,6 +148,10 @@ class RealWeightSpacePanel : public Panel {
   float land_range_ = 1.0f, density_ = 0.2f;
   int map_stat_ = 1, tab_ = 0;
   bool auto_load_ = false;
+  bool barrier_held_ = false;  ///< a lecture scene holds the path's answer back until the reveal (V)
+  // What the path view drew in the last frame (for the state dump's hold-back checks).
+  std::size_t path_points_drawn_ = 0;
+  bool verdict_shown_ = false, readout_shown_ = false;
   fs::path examples_root_;  ///< tests/data of the source tree when its fixture families are there
   bool plane_started_ = false, land_started_ = false, maps_started_ = false;
   std::string error_;
@@ -271,7 +282,8 @@ void RealWeightSpacePanel::poll() {
 }
 
 void RealWeightSpacePanel::draw_inputs() {
-  const float w = em(17.0f);
+  // Three path fields share the row (each with its one-letter label), so the names at their ends stay readable.
+  const float w = std::max(em(17.0f), (ImGui::GetContentRegionAvail().x - em(6.0f)) / 3.0f - ImGui::GetStyle().ItemSpacing.x);
   auto field = [&](const char* label, Field& f) {
     ImGui::SetNextItemWidth(w);
     ImGui::InputText(label, f.text, sizeof f.text);
@@ -374,10 +386,31 @@ void RealWeightSpacePanel::draw_path_tab(bool dark, float lw) {
   ImGui::SameLine();
   if (job_bar("path", path_job_)) start_path();
   const auto& sc = family_->scored.scorer;
+  if (barrier_held_) {
+    // Everything that gives the answer away waits for the reveal: the verdicts, the read-out and the curves.
+    ImGui::TextUnformatted("barrier: held back - is there one? (V reveals it)");
+    ImGui::NewLine();
+    ImGui::TextDisabled("merge point: held back");
+    static const PathData kNothing;
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    ImGui::BeginDisabled();
+    MergePoint marker{.t = merge_.t};
+    path_draw_ = draw_path(*family_, kNothing, marker, ImVec2(avail.x, std::max(avail.y, em(10.0f))), dark, lw);
+    ImGui::EndDisabled();
+    path_points_drawn_ = 0, verdict_shown_ = readout_shown_ = false;
+    return;
+  }
+  verdict_shown_ = path_.done;
+  path_points_drawn_ = 0;
+  for (const auto* r : {&path_.lerp, &path_.slerp})
+    for (const auto& pt : r->points) path_points_drawn_ += pt.evaluated ? 1 : 0;
   if (path_.done) {
     const auto& b = path_.lerp.barrier;
-    ImGui::TextColored(b.present ? ImVec4(1.0f, 0.5f, 0.4f, 1.0f) : ImVec4(0.5f, 0.9f, 0.5f, 1.0f), "LERP: %s", b.verdict.c_str());
-    ImGui::Text("SLERP: %s", path_.slerp.barrier.verdict.c_str());
+    // Wrapped: a verdict writes its threshold out and runs past the panel's width in presentation view.
+    ImGui::PushStyleColor(ImGuiCol_Text, b.present ? ImVec4(1.0f, 0.5f, 0.4f, 1.0f) : ImVec4(0.5f, 0.9f, 0.5f, 1.0f));
+    ImGui::TextWrapped("LERP: %s", b.verdict.c_str());
+    ImGui::PopStyleColor();
+    ImGui::TextWrapped("SLERP: %s", path_.slerp.barrier.verdict.c_str());
   } else {
     ImGui::TextUnformatted("barrier: computing...");
     ImGui::NewLine();
@@ -386,7 +419,8 @@ void RealWeightSpacePanel::draw_path_tab(bool dark, float lw) {
   std::snprintf(head, sizeof head, "merge point t = %.3f (LERP):", merge_.t);
   ImGui::TextUnformatted(head);
   ImGui::SameLine();
-  if (merge_.scored && std::abs(merge_.scored_t - merge_.t) < 1e-12)
+  readout_shown_ = merge_.scored && std::abs(merge_.scored_t - merge_.t) < 1e-12;
+  if (readout_shown_)
     ImGui::TextWrapped("%s", metrics_text(sc, merge_.score).c_str());
   else
     ImGui::TextDisabled("%s", path_.done ? "scoring..." : "after the path");
@@ -480,8 +514,12 @@ void RealWeightSpacePanel::draw_landscape_tab(bool dark, float lw) {
     draw_heat("##rws_land2", r.x_values, r.y_values, combined_values(r.cells, r.evaluated), land_version_, land_cache_,
               {{0.0, 0.0, palette::kPoint, family_->names[static_cast<std::size_t>(roles_of(*family_).a)]}}, -1, size, "x (direction 0)",
               "y (direction 1)", family_->scored.scorer.combined_name.c_str());
-  else if (!r.x_values.empty())
+  else if (!r.x_values.empty()) {
+    // As the path: a screenshot shows no hover read-out where the pointer happens to rest.
+    if (screenshot_) ImGui::PushStyleVar(ImGuiStyleVar_DisabledAlpha, 1.0f), ImGui::BeginDisabled();
     draw_landscape_1d(*family_, land_, size, dark, lw);
+    if (screenshot_) ImGui::EndDisabled(), ImGui::PopStyleVar();
+  }
 }
 
 void RealWeightSpacePanel::draw_maps_tab() {
@@ -538,6 +576,7 @@ nlohmann::json RealWeightSpacePanel::state() const {
   j["error"] = error_;
   j["tab"] = kTabs[tab_];
   j["inputs"] = inputs();
+  j["barrier_held_back"] = barrier_held_;
   if (!family_) return j;
   const auto& sc = family_->scored.scorer;
   j["family"] = family_->names;
@@ -560,6 +599,9 @@ nlohmann::json RealWeightSpacePanel::state() const {
   const ImVec4& pr = path_draw_.plot_rect;
   p["plot_rect"] = {pr.x, pr.y, pr.z, pr.w};
   p["merge_t"] = merge_.t;
+  p["points_drawn"] = path_points_drawn_;
+  p["verdict_shown"] = verdict_shown_;
+  p["readout_shown"] = readout_shown_;
   p["merge_scored_t"] = merge_.scored ? merge_.scored_t : -1.0;
   if (merge_.scored) p["merge_metrics"] = metrics_json(sc, merge_.score);
   j["path"] = p;
@@ -585,6 +627,36 @@ nlohmann::json RealWeightSpacePanel::state() const {
   for (const auto& [name, r] : rects_) rects[name] = {r.x, r.y, r.z, r.w};
   j["rects"] = rects;
   return j;
+}
+
+std::string RealWeightSpacePanel::portable(const std::string& p) const {
+  // The inverse of load()'s rule: a path into the fixtures that the current folder does not reach is saved
+  // relative to them, so a saved session or scene opens the same family from any folder.
+  std::error_code ec;
+  if (examples_root_.empty() || p.empty()) return p;
+  const fs::path rel = fs::path(p).lexically_relative(examples_root_);
+  if (rel.empty() || *rel.begin() == ".." || fs::exists(rel, ec)) return p;
+  return rel.string();
+}
+
+void RealWeightSpacePanel::load(const nlohmann::json& j) {
+  if (!j.is_object()) return;
+  // A relative path that does not exist from the current folder is taken from the repository's fixtures
+  // (tests/data), so a lecture scene can name "digits/models/multitask" wherever the explorer starts.
+  auto resolve = [&](const std::string& p) {
+    std::error_code ec;
+    const fs::path q(p);
+    if (p.empty() || q.is_absolute() || fs::exists(q, ec) || examples_root_.empty()) return p;
+    const fs::path r = examples_root_ / q;
+    return fs::exists(r, ec) ? r.string() : p;
+  };
+  auto take = [&](const char* key, Field& f) {
+    if (const auto it = j.find(key); it != j.end() && it->is_string()) f.set(resolve(it->get<std::string>())), auto_load_ = true;
+  };
+  take("base", base_), take("a", a_), take("b", b_), take("data", data_);
+  if (const auto it = j.find("tab"); it != j.end() && it->is_string())
+    for (int k = 0; k < 4; ++k)
+      if (*it == kTabKeys[k]) tab_ = k;
 }
 
 PanelRegistrar reg{90, [] { return std::make_unique<RealWeightSpacePanel>(); }};

@@ -183,7 +183,8 @@ HeatDraw draw_heat(const char* id, const std::vector<double>& xs, const std::vec
     cache.texture.upload(cache.pixels.data(), cache.w, cache.h);
     cache.version = version;
   }
-  const float bar_w = em(4.5f);
+  // Wide enough for its title ("combined.loss", "combined.nll"), which sits above the bar.
+  const float bar_w = std::max(em(4.5f), (bar_title ? ImGui::CalcTextSize(bar_title).x : 0.0f) + ImGui::GetStyle().ItemSpacing.x + em(0.2f));
   const double dx = (xs[1] - xs[0]) / 2, dy = (ys[1] - ys[0]) / 2;
   Widgets::Canvas2D c = Widgets::BeginCanvas2D(id, ImVec2(size.x - bar_w, size.y), xs.front() - dx, xs.back() + dx,
                                                ys.front() - dy, ys.back() + dy, x_title, y_title, false);

@@ -153,6 +153,12 @@ Field panel_settings_schema() {
                               {"threads", integer(0, 64)},
                               {"seed", integer(0, kU32)},
                               {"use_base", boolean()}})},
+      // The Weight space panel's save(): the family (base, A, B, data) and the view shown.
+      {"real_weight_space", object({{"base", text(4096)},
+                                    {"a", text(4096)},
+                                    {"b", text(4096)},
+                                    {"data", text(8192)},
+                                    {"tab", one_of({"path", "plane", "landscape", "maps"})}})},
       // The Tune panel's save(): inputs, the base recipe, sweep axes and CMA-ES options (its load() clamps too).
       {"tune", object({{"base", text(4096)},
                        {"models", strings_field()},
@@ -329,7 +335,7 @@ const std::vector<std::string>& known_views() {
 const std::vector<std::string>& known_panels() {
   static const std::vector<std::string> v = {"explorer",        "curves",       "training",   "merge_lab",
                                              "task_arithmetic", "ties_anatomy", "checkpoints",
-                                             "tune"};
+                                             "tune",            "real_weight_space"};
   return v;
 }
 const std::vector<std::string>& known_hidden_controls() {

@@ -8,7 +8,7 @@ if [[ "${1:-}" != "--inner" ]]; then
   exec xvfb-run -a -s '-screen 0 1920x1080x24' bash "$0" --inner
 fi
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-for n in 1 2 5 7; do
+for n in 1 2 5 7 10; do
   "$MERGELAB" --scene "$n" --frames 4 --screenshot "$tmp/h$n.png" --state-json "$tmp/h$n.json" > /dev/null
   "$MERGELAB" --scene "$n" --reveal --frames 4 --screenshot "$tmp/r$n.png" --state-json "$tmp/r$n.json" > /dev/null
 done
@@ -20,7 +20,7 @@ def check(n, cond, what):
     global checks
     checks += 1
     if not cond: fails.append('scene %d: %s' % (n, what))
-for n in (1, 2, 5, 7):
+for n in (1, 2, 5, 7, 10):
     h, r = json.load(open('%s/h%d.json' % (d, n))), json.load(open('%s/r%d.json' % (d, n)))
     check(n, h['lecture']['hold_back'] and not h['lecture']['revealed'], 'the scene holds something back')
     check(n, r['lecture']['revealed'], '--reveal reveals')
@@ -43,6 +43,13 @@ for n in (1, 2, 5, 7):
         check(n, h['lecture']['winner_covered'], 'the winner rows covered before V')
         check(n, not h['merge_lab']['growth']['curves_shown'], 'no growth curves before V')
         check(n, not r['lecture']['winner_covered'] and r['merge_lab']['growth']['curves_shown'], 'rows and growth curves after V')
+    if n == 10:  # real checkpoints, the barrier: curves, verdicts and the merge point's read-out
+        hp, rp = h['real_weight_space']['path'], r['real_weight_space']['path']
+        check(n, h['real_weight_space']['barrier_held_back'] and hp['done'], 'the path computed but held back')
+        check(n, hp['points_drawn'] == 0, 'no path curve drawn before V (drew %d points)' % hp['points_drawn'])
+        check(n, not hp['verdict_shown'] and not hp['readout_shown'], 'no verdict, no read-out before V')
+        check(n, rp['points_drawn'] >= 42 and rp['verdict_shown'] and rp['readout_shown'], 'curves, verdict and read-out after V')
+        check(n, rp['lerp_barrier']['present'], 'multitask <-> diffinit_multitask: a barrier after V')
 for f in fails: print('FAIL:', f)
 print('%d passed, %d failed' % (checks - len(fails), len(fails)))
 sys.exit(1 if fails else 0)

@@ -43,7 +43,7 @@ def subset(want, got, path):
 L = s['lecture']
 if L['number'] != scene['number'] or L['title'] != scene['title'] or L['caption'] != scene['caption']:
     fail('%s: number/title/caption %r %r' % (name, L['number'], L['title']))
-if L['index'] != num - 1 or L['deck_size'] != 9: fail('%s: deck %d of %d' % (name, L['index'], L['deck_size']))
+if L['index'] != num - 1 or L['deck_size'] != 10: fail('%s: deck %d of %d' % (name, L['index'], L['deck_size']))
 for k in ('focus', 'hidden_controls', 'hold_back', 'view'):
     if k in scene and L[k] != scene[k]: fail('%s: %s file %r dump %r' % (name, k, scene[k], L[k]))
 subset(scene.get('toy', {}), s['scene'], 'toy')
@@ -95,13 +95,17 @@ if num == 9:
     if L['missing_panels'] != ['checkpoints'] and s['panels'].get('checkpoints') is not True: fail('scene 9 panels')
     text = [p for p in region((0, 60, 1600, 300), 1) if min(p) > 200]
     if len(text) < 500: fail('scene 9: placeholder text missing (%d)' % len(text))
+if num == 10:
+    rw = s['real_weight_space']
+    names = [n.split('/')[-1] for n in (rw['inputs']['a'], rw['inputs']['b'])]
+    if names != ['multitask', 'diffinit_multitask'] or not rw['path']['done']: fail('scene 10: family %s' % names)
 # The caption band at the bottom holds the caption's text (light pixels on the dark ground).
 band = region((0, 930, 1600, 1000), 1)
 if sum(1 for p in band if min(p) > 180) < 300: fail('%s: caption not drawn' % name)
 print('scene %d ok: %s' % (num, scene['title']))
 PY
 done
-[[ $n -eq 9 ]] || { echo "FAIL: $n built-in scenes, expected 9"; exit 1; }
+[[ $n -eq 10 ]] || { echo "FAIL: $n built-in scenes, expected 10"; exit 1; }
 
 # Presentation view of scene 2 (F5 on start): full screen, scale 1.75, high contrast (black ground,
 # Okabe-Ito vermillion/sky blue markers), controls hidden, corner title.

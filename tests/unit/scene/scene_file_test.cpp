@@ -26,7 +26,7 @@ std::string error_of(const std::string& text) {
 
 TEST(SceneFile, BuiltInScenesParseInOrder) {
   const auto files = list_scene_files(builtin_dir());
-  ASSERT_EQ(files.size(), 9u);
+  ASSERT_EQ(files.size(), 10u);
   for (size_t i = 0; i < files.size(); ++i) {
     const SceneFile s = load_scene_file(files[i]);
     EXPECT_EQ(s.number, static_cast<int>(i) + 1) << files[i];
