@@ -22,6 +22,8 @@ std::string builtin_scene_dir() {
 std::string panel_view(const std::string& id) {
   if (id == "explorer" || id == "curves" || id == "training") return "explorer";
   if (id == "merge_lab" || id == "task_arithmetic" || id == "ties_anatomy") return "merge_lab";
+  if (id == "tune") return "tune";
+  if (id == "real_weight_space") return "weight_space";
   return "checkpoints";
 }
 
@@ -31,6 +33,7 @@ const char* view_title(const std::string& view) {
   if (view == "explorer") return "Explorer";
   if (view == "merge_lab") return "Merge Lab";
   if (view == "checkpoints") return "Checkpoints";
+  if (view == "tune") return "Tune";
   if (view == "weight_space") return "Weight space";
   return "More";
 }
@@ -95,8 +98,11 @@ void apply_scene(const scene::SceneFile& f, AppState& st, bool apply_ui) {
     else if (st.panel_defaults.contains(id))
       panel->load(st.panel_defaults.at(id));
   }
-  // View: the scene's, else the page of its first panel.
-  if (!f.view.empty())
+  // View: the scene's, else the page of its first panel. A view that holds none of the listed panels (a session
+  // saved when the Tune panel still sat in the Checkpoints view) gives way to the first panel's page.
+  const bool view_shows_one = !f.has_panels || std::any_of(f.panels.begin(), f.panels.end(),
+                                                           [&](const std::string& id) { return panel_view(id) == f.view; });
+  if (!f.view.empty() && view_shows_one)
     L.view = f.view;
   else if (f.has_panels && !f.panels.empty())
     L.view = panel_view(f.panels.front());

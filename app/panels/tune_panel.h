@@ -67,7 +67,7 @@ class TunePanel : public Panel {
   const char* id() const override { return "tune"; }
   const char* title() const override { return "Tune"; }
   const char* help() const override;
-  const char* view() const override { return "checkpoints"; }
+  const char* view() const override { return "tune"; }
   void draw(AppContext& ctx) override;
   void attach(Workspace& ws) override { ws_ = &ws; }
   nlohmann::json save() const override;

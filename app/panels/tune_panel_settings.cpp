@@ -397,7 +397,10 @@ void TunePanel::draw_cmaes_controls() {
   remember_rect("cma_params");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("the parameters CMA-ES searches, each over its range clipped to [0, 2] (weights, densities, ...)");
-  const float w = em(4.0f);
+  // Four fields and their labels share the row: narrower fields where the column is narrow, never past its edge.
+  const float labels = ImGui::CalcTextSize("sigma").x + ImGui::CalcTextSize("budget").x + ImGui::CalcTextSize("seed").x +
+                       6.0f * ImGui::GetStyle().ItemSpacing.x;
+  const float w = std::clamp((ImGui::GetContentRegionAvail().x - em(5.0f) - labels) / 4.0f, em(2.5f), em(4.0f));
   ImGui::TextUnformatted("pop");
   ImGui::SameLine(em(5.0f));
   ImGui::SetNextItemWidth(w);

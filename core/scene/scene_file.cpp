@@ -329,7 +329,7 @@ std::vector<std::string> strings(const nlohmann::json& doc, const char* key) {
 // ---------------------------------------------------------------------------------------------------
 
 const std::vector<std::string>& known_views() {
-  static const std::vector<std::string> v = {"explorer", "merge_lab", "checkpoints", "weight_space"};
+  static const std::vector<std::string> v = {"explorer", "merge_lab", "checkpoints", "tune", "weight_space"};
   return v;
 }
 const std::vector<std::string>& known_panels() {

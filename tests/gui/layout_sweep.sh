@@ -19,9 +19,9 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 known = {tuple(l.rstrip('\n').split('|')) for l in open(sys.argv[2]) if l.strip() and not l.startswith('#')}
 res = doc['results']
-# The sweep covers what it says: 3 sizes x 3 scales x 2 looks x (4 views + 10 scenes).
+# The sweep covers what it says: 3 sizes x 3 scales x 2 looks x (5 views + 10 scenes).
 combos = {(tuple(r['size']), r['scale'], r['presentation'], r['view'], r['scene']) for r in res}
-assert len(combos) == len(res) == 3 * 3 * 2 * 14, 'expected 252 distinct cases, got %d' % len(combos)
+assert len(combos) == len(res) == 3 * 3 * 2 * 15, 'expected 270 distinct cases, got %d' % len(combos)
 bad_size = [r['case'] for r in res if r['framebuffer'] != r['size']]
 fails, open_known = [], {}
 for r in res:

@@ -41,7 +41,7 @@ if t['export']['state'] != 'done': fail('export: %s' % t['export']['message'])
 }
 open_app() {  # SETTINGS: the Tune panel with nuslerp over ft_task0, ft_task1 and these settings, loaded
   cat > "$tmp/session.json" <<JSON
-{"mergelab_scene": 1, "view": "checkpoints", "panels": ["tune"],
+{"mergelab_scene": 1, "view": "tune", "panels": ["tune"],
  "panel_settings": {"tune": {"base": "$models/base", "models": ["$models/ft_task0", "$models/ft_task1"],
    "data": "$data", "method": "nuslerp", $1}}}
 JSON

@@ -34,7 +34,7 @@ wid="$(xdotool search --sync --name '^MergeLab$' | head -1)"
 wait_for "'rects' in t and 'run_sweep' in t['rects']"
 py "
 import os
-if s['lecture']['view'] != 'checkpoints': fail('view %s' % s['lecture']['view'])
+if s['lecture']['view'] != 'tune': fail('view %s' % s['lecture']['view'])
 if t['method'] != 'task_arithmetic': fail('default method %s' % t['method'])
 want = [os.path.join('$models', n) for n in ('base', 'ft_task0', 'ft_task1', 'ft_task2')]
 if [os.path.realpath(p) for p in [t['base']] + t['models']] != [os.path.realpath(p) for p in want]: fail('defaults %s' % t['models'])
@@ -199,6 +199,8 @@ print('typed 500 steps: the field holds 41 (the limit) and the sweep ran 41 poin
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
 # ---- Screenshot: a lambda x weight@0 heat map and a CMA-ES run (screenshot mode runs both before the frame).
+# The session names the Checkpoints view, as sessions saved before the Tune panel had its own view do: the
+# Tune view opens instead (the colours below are the Tune panel's).
 cat > "$tmp/session.json" <<JSON
 {"mergelab_scene": 1, "view": "checkpoints", "panels": ["tune"],
  "panel_settings": {"tune": {"sweep_axes": 2,
