@@ -162,6 +162,19 @@ LinePlotResult LinePlot(const char* id, ImVec2 size, const LinePlotSpec& spec, c
         legend_at = free_corner(res.frame, box, series, count, spec);
       }
       if (legend_at.x < 0) {
+        // No free corner and no room above the data: beside the plot, one entry per line, when the plot
+        // keeps a useful width and the legend fits the height.
+        LinePlotSpec one = spec;
+        one.legend_columns = 1;
+        const LegendBox side = measure_legend(one, series, count, size.x);
+        const float plot_w = size.x - side.w - em(0.6f);
+        if (plot_w >= em(12.0f) && side.h <= size.y) {
+          res.frame = LayoutPlotFrame(tl, ImVec2(plot_w, size.y), spec.x0, spec.x1, y0, y1, false, has_x, has_y);
+          box = side;
+          legend_at = ImVec2(res.frame.p1.x + em(0.6f), res.frame.p0.y);
+        }
+      }
+      if (legend_at.x < 0) {
         legend_at = ImVec2(std::max(res.frame.p0.x, res.frame.p1.x - em(0.4f) - box.w), res.frame.p0.y + em(0.4f));
         if (legend_at.x + box.w > res.frame.p1.x) LayoutAudit::Record(std::string(id) + " legend", "outside", "wider than the plot");
         LayoutAudit::Record(std::string(id) + " legend", "overlap", "the legend covers plotted data");

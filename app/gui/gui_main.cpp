@@ -267,6 +267,9 @@ bool run_frame(ExplorerWindow& w, const SweepHooks& hooks) {
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  // --screenshot and the layout sweep draw as if no pointer were over the window: no hover highlight or
+  // tooltip where the pointer happens to rest (Xvfb starts it in the middle of the screen).
+  if (w.screenshot || w.sweep) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
   if (w.bench && !w.options.bench_drag.empty()) bench_drag_mouse(w.st, w.options.bench_drag, w.frame, ImGui::GetIO());
   ImGui::NewFrame();
   Widgets::LayoutAudit::BeginFrame();

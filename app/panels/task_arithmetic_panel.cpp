@@ -81,7 +81,8 @@ class TaskArithmeticPanel : public Panel {
     const float w_controls = std::max(em(19.0f), std::floor(avail.x * 0.3f));
     ImGui::BeginChild("##ta_controls", ImVec2(w_controls, avail.y), false);
     ImGuiCompat::SeparatorText("Coefficients");
-    ImGui::PushItemWidth(-em(1.8f));
+    const float help_w = ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize("(?)").x;  // the "(?)" after each row
+    ImGui::PushItemWidth(-help_w);
     const double lo = -1.5, hi = 1.5;
     for (int i = 0; i < 3; ++i) {
       char label[32], fmt[48];
@@ -102,16 +103,19 @@ class TaskArithmeticPanel : public Panel {
 
     ImGuiCompat::SeparatorText("Presets (the article)");
     for (size_t p = 0; p < sizeof kPresets / sizeof kPresets[0]; ++p) {
-      if (ImGui::Button(kPresets[p].name, ImVec2(-em(1.6f), 0)))
+      if (ImGui::Button(kPresets[p].name, ImVec2(-help_w, 0)))
         std::copy(std::begin(kPresets[p].lambda), std::end(kPresets[p].lambda), lambda_.begin());
       remember("preset" + std::to_string(p));
       ImGuiCompat::HelpMarker(kPresets[p].help);
     }
-    ImGuiCompat::SeparatorText("Accuracy");
-    for (int t = 0; t < 3; ++t)
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(lab_palette::kTask[t]), "Task %d: %s  (specialist %s)", t,
-                         percent(accuracy_[static_cast<size_t>(t)]).c_str(),
-                         percent(toy::accuracy(toy.tasks[static_cast<size_t>(t)], toy.finetuned[static_cast<size_t>(t)])).c_str());
+    // The bars beside say the same with their value labels: a short panel leaves these lines out.
+    if (ImGui::GetContentRegionAvail().y >= 4.0f * ImGui::GetTextLineHeightWithSpacing()) {
+      ImGuiCompat::SeparatorText("Accuracy");
+      for (int t = 0; t < 3; ++t)
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(lab_palette::kTask[t]), "Task %d: %s  (specialist %s)", t,
+                           percent(accuracy_[static_cast<size_t>(t)]).c_str(),
+                           percent(toy::accuracy(toy.tasks[static_cast<size_t>(t)], toy.finetuned[static_cast<size_t>(t)])).c_str());
+    }
     ImGui::EndChild();
 
     ImGui::SameLine();

@@ -149,8 +149,8 @@ class TiesAnatomyPanel : public Panel {
       ImGui::Text("outvoted: %ld   tied votes: %ld", a_.outvoted, a_.tied_votes);
     }
     if (step_ >= 3) {
-      ImGui::Text("Sign agreement: simple average %.1f%%, TIES %.1f%%     TIES sparsity: %.0f%% of params zeroed",
-                  100 * a_.average_agreement, 100 * a_.ties_agreement, 100 * a_.sparsity);
+      ImGui::TextWrapped("Sign agreement: simple average %.1f%%, TIES %.1f%%     TIES sparsity: %.0f%% of params zeroed",
+                         100 * a_.average_agreement, 100 * a_.ties_agreement, 100 * a_.sparsity);
       ImGuiCompat::HelpMarker("Agreement: fraction of parameters where the merged sign equals the dominant sign "
                               "sign(sum_i sign(tau_i)) of the untrimmed task vectors; TIES uses sign(merged + 1e-10) "
                               "as the article. Sparsity: merged entries exactly 0.");
@@ -158,16 +158,20 @@ class TiesAnatomyPanel : public Panel {
       ImGui::TextDisabled("Sign agreement and sparsity appear after step 3.");
     }
 
+    ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("Red +, blue -, brighter = larger |tau| (scale: the largest |tau|). Grey: trimmed (step 1) or "
                         "outvoted by the elected sign (step 2).");
+    ImGui::PopTextWrapPos();
     // The whole matrix (up to kMaxColumns), then a zoom on the first kZoomColumns when there are more.
     const int N = static_cast<int>(a_.task_vectors.rows());
     const float rows_shown = static_cast<float>(N + (step_ >= 2) + (step_ >= 3));
-    const bool zoom = n > kZoomColumns;
     const float full_h = ImGui::GetContentRegionAvail().y;
+    // The zoom only where both matrices get their minimum height (a short panel shows the whole matrix alone;
+    // Focus gives it the room for both).
+    const bool zoom = n > kZoomColumns && full_h >= 2.0f * em(8.0f) + ImGui::GetFrameHeightWithSpacing() * 2.0f;
     const float h = std::min(zoom ? full_h * 0.45f : full_h, em(4.0f) * rows_shown + em(3.0f));
-    draw_matrix("##ties_matrix", 0, static_cast<int>(std::min<long>(n, kMaxColumns)), ImVec2(avail.x, std::max(h, em(8.0f))),
-                !ctx.screenshot_mode);
+    draw_matrix("##ties_matrix", 0, static_cast<int>(std::min<long>(n, kMaxColumns)),
+                ImVec2(avail.x, std::max(h, std::min(em(8.0f), std::max(full_h, em(4.0f))))), !ctx.screenshot_mode);
     remember("matrix");
     if (zoom) {
       ImGui::Spacing();

@@ -104,7 +104,10 @@ class WeightSpacePanel : public Panel {
                             "snaps to the path within 1 em of it.");
     ImGui::SameLine(0, em(0.9f));
     int field = static_cast<int>(s.field);
-    ImGui::SetNextItemWidth(em(9.0f));
+    // The row's last control: as wide as the rest of the row leaves (its label and "(?)" included), up to 9 em.
+    const float rest = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Heat map (H)").x - ImGui::CalcTextSize("(?)").x -
+                       2.0f * ImGui::GetStyle().ItemSpacing.x - ImGui::GetStyle().ItemInnerSpacing.x;
+    ImGui::SetNextItemWidth(std::clamp(rest, em(6.0f), em(9.0f)));
     if (ImGui::Combo("Heat map (H)", &field, "Task 1 loss\0Task 2 loss\0Combined\0"))
       s.field = static_cast<HeatField>(field);
     ImGuiCompat::HelpMarker("Binary cross-entropy L_k(w) = -mean(y log p + (1-y) log(1-p)), p = clip(sigmoid(z), "
@@ -126,7 +129,9 @@ class WeightSpacePanel : public Panel {
 
     if (!slider) return;
     float t = static_cast<float>(s.t);
-    ImGui::SetNextItemWidth(-em(2.0f));
+    // Leaves exactly the room of its label and the "(?)" after it.
+    const ImGuiStyle& st = ImGui::GetStyle();
+    ImGui::SetNextItemWidth(-(ImGui::CalcTextSize("t").x + st.ItemInnerSpacing.x + st.ItemSpacing.x + ImGui::CalcTextSize("(?)").x));
     if (ImGui::SliderFloat("t", &t, 0.0f, 1.0f, "t = %.3f")) s.t = t, s.point_on_path = true;
     ImGuiCompat::HelpMarker("Merge parameter along the active path: w(0) = W_A, w(1) = W_B. Keys: Left/Right "
                             "+-0.01 (Shift +-0.1); in presentation view only while the mouse is over this panel "
