@@ -117,7 +117,7 @@ std::string parse_metrics_line(const std::string& stdout_text, MetricMap& metric
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for a number like 1e999
     return "last stdout line is not JSON: '" + one_line(line) + "' (expected an object such as {\"accuracy\": 0.9})";
   }
   if (!doc.is_object())

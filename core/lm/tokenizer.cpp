@@ -50,7 +50,7 @@ json read_json(const fs::path& file) {
     json j = json::parse(text.str());
     if (!j.is_object()) throw LmError(file.string() + ": expected a JSON object at the top level");
     return j;
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number past double's range
     throw LmError(file.string() + ": malformed JSON: " + e.what());
   }
 }

@@ -383,7 +383,7 @@ Recipe parse_mergekit_yaml(const std::string& text, const std::string& source, c
     // mergekit's "BASE+ADAPTER": a LoRA adapter applied to BASE, which must be the base model.
     if (const auto plus = e.path.rfind('+'); plus != std::string::npos && plus > 0) {
       const std::string lora_base = e.path.substr(0, plus);
-      if (r.base_model.empty() || fs::weakly_canonical(resolve_path(r, lora_base)) != fs::weakly_canonical(resolve_path(r, r.base_model)))
+      if (r.base_model.empty() || path_key(resolve_path(r, lora_base)) != path_key(resolve_path(r, r.base_model)))
         rd.fail(m, "model '" + e.path + "': a LoRA adapter (BASE+ADAPTER) must apply to the base_model");
       e.path = e.path.substr(plus + 1);
     }

@@ -51,12 +51,13 @@ const MethodSpec& method_of(const Recipe& recipe) {
 
 bool is_ignored_mergekit_param(const std::string& name) { return name == "int8_mask"; }
 
-namespace {
-std::string canonical_key(const std::string& p) {
+std::string path_key(const std::string& p) {
   std::error_code ec;
   fs::path c = fs::weakly_canonical(p, ec);
   return ec ? fs::path(p).lexically_normal().string() : c.string();
 }
+
+namespace {
 
 void check_value(const Recipe& r, const ParamSpec& ps, double v, const std::string& where) {
   const std::string why = ps.value_problem(v);
@@ -144,14 +145,14 @@ MergeLayout merge_layout(const Recipe& r) {
   const MethodSpec& spec = method_of(r);
   MergeLayout out;
   const std::string base = r.base_model.empty() ? "" : resolve_path(r, r.base_model);
-  const std::string base_key = base.empty() ? "" : canonical_key(base);
+  const std::string base_key = base.empty() ? "" : path_key(base);
   if (spec.name == "slerp") {
     if (!base.empty()) {
       out.models.push_back(base);
       out.entry.push_back(-1);
       for (size_t i = 0; i < r.models.size(); ++i) {
         const std::string p = resolve_path(r, r.models[i].path);
-        if (canonical_key(p) == base_key) continue;
+        if (path_key(p) == base_key) continue;
         out.models.push_back(p);
         out.entry.push_back(static_cast<int>(i));
       }
@@ -174,7 +175,7 @@ MergeLayout merge_layout(const Recipe& r) {
   bool base_listed = false;
   for (size_t i = 0; i < r.models.size(); ++i) {
     const std::string p = resolve_path(r, r.models[i].path);
-    const bool is_base = !base_key.empty() && canonical_key(p) == base_key;
+    const bool is_base = !base_key.empty() && path_key(p) == base_key;
     base_listed = base_listed || is_base;
     if (uses_base && is_base) continue;  // mergekit leaves the base out of the task vectors
     out.models.push_back(p);

@@ -155,6 +155,10 @@ merge::Params resolve_slice_params(const Recipe& recipe, size_t slice, const Mer
                                    const std::string& tensor, const std::vector<std::string>& source_tensors,
                                    double t, uint32_t seed = 0);
 
+/// A path's identity for comparisons: fs::weakly_canonical, or its lexically normal form where that fails (a
+/// component longer than the file system allows, a loop). Never throws.
+std::string path_key(const std::string& path);
+
 /// Recipe <-> JSON (the form stored in the output's __metadata__ and in GUI sessions).
 std::string recipe_to_json(const Recipe& recipe);
 Recipe recipe_from_json(const std::string& text);

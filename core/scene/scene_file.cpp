@@ -380,9 +380,10 @@ SceneFile parse_scene_text(const std::string& text, const std::string& source) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     std::string what = e.what();
     if (const auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
+    if (const auto p = what.find("number overflow"); p != std::string::npos) what = what.substr(p);
     throw SceneError(source + ": not valid JSON (" + what + ")");
   }
   return parse_scene(doc, source);
@@ -477,7 +478,7 @@ nlohmann::json decode_scene_code(const std::string& code) {
   const std::string text = base64_decode(c.substr(std::strlen(kCodePrefix)));
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for a number like 1e999
     throw SceneError("scene code: the decoded text is not JSON");
   }
 }

@@ -68,6 +68,8 @@ TEST(ParseMetricsLine, LastNonEmptyLine) {
   EXPECT_EQ(parse_metrics_line("{\"acc\": \"high\"}", m), "metric 'acc' on the last stdout line is a string, not a number");
   EXPECT_EQ(parse_metrics_line("{\"acc\": {\"x\": 1}}", m), "metric 'acc' on the last stdout line is an object, not a number");
   EXPECT_EQ(parse_metrics_line("{\"acc\": NaN}", m).rfind("last stdout line is not JSON", 0), 0u);
+  // Past double's range: nlohmann throws out_of_range there, which is a refusal like any other.
+  EXPECT_EQ(parse_metrics_line("{\"acc\": 1e999}", m).rfind("last stdout line is not JSON", 0), 0u);
 }
 
 TEST(ExternalEvaluator, SuccessWithAwkwardPath) {

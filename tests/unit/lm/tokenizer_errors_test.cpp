@@ -55,6 +55,11 @@ TEST(TokenizerErrors, MalformedJson) {
   EXPECT_TRUE(load_error(dir.path).starts_with((dir.path / "tokenizer.json").string() + ": malformed JSON: "));
   dir.write("tokenizer.json", "[1, 2]");
   EXPECT_EQ(load_error(dir.path), (dir.path / "tokenizer.json").string() + ": expected a JSON object at the top level");
+  // A number past double's range is nlohmann's out_of_range, not its parse_error (scene_fuzz found it in the
+  // scene reader, which caught only parse_error as this one did): still one LmError naming the file.
+  dir.write("tokenizer.json", "{\"model\": {\"type\": \"BPE\", \"dropout\": 1e999}}");
+  EXPECT_TRUE(load_error(dir.path).starts_with((dir.path / "tokenizer.json").string() + ": malformed JSON: "))
+      << load_error(dir.path);
 }
 
 TEST(TokenizerErrors, UnsupportedModels) {

@@ -288,3 +288,15 @@ TEST(MergekitYaml, ModelCountRulesOfTheNewerMethods) {
   EXPECT_EQ(merge_layout(parse("merge_method: multislerp\nbase_model: b\nmodels: [x, b, y]\n")).models.size(), 2u);
   EXPECT_EQ(merge_layout(parse("merge_method: nuslerp\nmodels: [x, y]\n")).base, "");
 }
+
+TEST(MergekitYaml, PathComponentsLongerThanTheFileSystemAllowsAreComparedNotFatal) {
+  // mergekit_yaml_fuzz's crash input (tests/fuzz/regressions/mergekit_yaml/lora_base_name_too_long): a
+  // BASE+ADAPTER model whose BASE has a 300-byte component made fs::weakly_canonical throw ENAMETOOLONG.
+  const std::string long_name(300, 'x');
+  EXPECT_EQ(error_of("merge_method: ties\nbase_model: b\nmodels:\n  - model: " + long_name + "+adapter\n"),
+            "test.yml:4: model '" + long_name + "+adapter': a LoRA adapter (BASE+ADAPTER) must apply to the base_model");
+  const Recipe same = parse("merge_method: ties\nbase_model: " + long_name + "\nmodels:\n  - model: " + long_name + "+adapter\n");
+  ASSERT_EQ(same.models.size(), 1u);
+  EXPECT_EQ(same.models[0].path, "adapter");
+  EXPECT_EQ(path_key("/models/" + long_name + "/../b"), "/models/b");
+}

@@ -70,6 +70,14 @@ TEST(SceneFile, EmptyDocumentIsAValidScene) {
   EXPECT_TRUE(s.toy.empty());
 }
 
+TEST(SceneFile, NumbersPastDoubleRangeAreRefusedNotFatal) {
+  // nlohmann throws out_of_range (not parse_error) for 1e999; scene_fuzz's crash input
+  // (tests/fuzz/regressions/scene/number_overflow) ended the process with std::terminate.
+  EXPECT_THAT(error_of("{\"toy\": {\"t\": 777E777749757668}}"), HasSubstr("bad.json: not valid JSON"));
+  EXPECT_THROW(decode_scene_code(encode_scene_code(nlohmann::json::object()).substr(0, 5) + base64_encode("[1e999]")),
+               SceneError);
+}
+
 TEST(SceneFile, EachBadFieldNamesFileAndField) {
   EXPECT_THAT(error_of("{\"titel\": \"x\"}"), HasSubstr("bad.json: unknown field 'titel'"));
   EXPECT_THAT(error_of("{\"toy\": {\"article\": {\"sed\": 1}}}"), HasSubstr("unknown field 'toy.article.sed'"));
