@@ -120,7 +120,7 @@ void CheckpointsPanel::show_error(const std::string& title, const std::string& t
 nlohmann::json CheckpointsPanel::save() const {
   return {{"base", base_},          {"models", models_},     {"method", method_},       {"params", global_},
           {"model_params", per_model_}, {"density", density_}, {"out_dir", out_dir_},     {"yaml_path", yaml_path_},
-          {"threads", threads_},    {"seed", seed_},         {"use_base", use_base_}};
+          {"threads", threads_},    {"seed", seed_},         {"use_base", use_base_},   {"load_on_open", load_on_open_}};
 }
 
 void CheckpointsPanel::load(const nlohmann::json& j) {
@@ -140,6 +140,7 @@ void CheckpointsPanel::load(const nlohmann::json& j) {
     if (j.contains("threads")) threads_ = std::clamp(j["threads"].get<int>(), 0, 64);
     if (j.contains("seed")) seed_ = std::max(0, j["seed"].get<int>());
     if (j.contains("use_base")) use_base_ = j["use_base"].get<bool>();
+    if (j.contains("load_on_open")) load_on_open_ = j["load_on_open"].get<bool>(), auto_loaded_ = false;
   } catch (const nlohmann::json::exception&) {
     // A session written by another version: keep what was read.
   }
@@ -283,7 +284,7 @@ void CheckpointsPanel::draw(AppContext& ctx) {
   }
   if (per_model_.size() != models_.size()) reset_params();
   // Screenshots are deterministic: the fixture family is loaded (and every result waited for) before the frame.
-  if (ctx.screenshot_mode && !auto_loaded_ && !base_.empty()) {
+  if ((ctx.screenshot_mode || load_on_open_) && !auto_loaded_ && !base_.empty()) {
     auto_loaded_ = true;
     start_load();
   }
@@ -292,10 +293,20 @@ void CheckpointsPanel::draw(AppContext& ctx) {
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float left_w = std::min(std::max(em(30.0f), avail.x * 0.42f), avail.x * 0.6f);
   ImGui::BeginChild("##ckpt_left", ImVec2(left_w, avail.y), false);
+  // The inputs, the report and the method scroll when the column is short (presentation view, small windows);
+  // Merge and export stay in view below them.
+  const float spacing = ImGui::GetStyle().ItemSpacing.y;
+  const float room = std::max(em(8.0f), avail.y - (actions_h_ > 0.0f ? actions_h_ : em(9.0f)) - spacing);
+  const float setup_h = setup_h_ > 0.0f ? std::min(room, setup_h_ + spacing) : room;
+  ImGui::BeginChild("##ckpt_setup", ImVec2(0, setup_h), false);
   draw_inputs(ctx);
   draw_compat();
   draw_method();
+  setup_h_ = ImGui::GetCursorPosY();  // the content's height (ImGui's cursor starts at the child's top)
+  ImGui::EndChild();
+  const float actions_top = ImGui::GetCursorPosY();
   draw_actions();
+  actions_h_ = ImGui::GetCursorPosY() - actions_top;
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("##ckpt_right", ImVec2(0, avail.y), false);

@@ -151,6 +151,9 @@ class CheckpointsPanel : public Panel {
   int browse_target_ = -100;  ///< -1 base, >= 0 model, -2 output folder, -3 YAML path
   FolderBrowser browser_;
   bool auto_loaded_ = false;
+  bool load_on_open_ = false;  ///< a scene or session asks for the family to be loaded when the panel first draws
+  float actions_h_ = 0.0f;     ///< height of the Merge and export block last frame (it stays in view below the rest)
+  float setup_h_ = 0.0f;       ///< height of the inputs, report and method last frame
   Workspace* ws_ = nullptr;
   void publish();  ///< the loaded selection and model count into the workspace
   std::map<std::string, Rect> rects_;

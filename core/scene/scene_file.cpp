@@ -152,7 +152,8 @@ Field panel_settings_schema() {
                               {"yaml_path", text(4096)},
                               {"threads", integer(0, 64)},
                               {"seed", integer(0, kU32)},
-                              {"use_base", boolean()}})},
+                              {"use_base", boolean()},
+                              {"load_on_open", boolean()}})},
       // The Weight space panel's save(): the family (base, A, B, data) and the view shown.
       {"real_weight_space", object({{"base", text(4096)},
                                     {"a", text(4096)},

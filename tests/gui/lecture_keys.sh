@@ -45,6 +45,12 @@ key Page_Down; wait_for "L['number'] == 3 and s['path'] == 'SLERP'"
 key Page_Up; wait_for "L['number'] == 2"
 key 5;     wait_for "L['number'] == 5 and L['focus'] == 'ties_anatomy'"
 key 9;     wait_for "L['number'] == 9"
+# Scene 9 opens with its family loaded (load_on_open), Merge and Export in view.
+wait_for "s['checkpoints']['loaded'] and not s['checkpoints']['loading']"
+py "
+r, e, h = s['checkpoints']['rects']['merge'], s['checkpoints']['rects']['export'], s['window']['size'][1]
+if not (0 < r[1] and r[3] < h and e[3] < h): fail('scene 9: Merge %s / Export %s outside the %d px window' % (r, e, h))
+"
 key Page_Down; wait_for "L['number'] == 10"
 key Page_Down; wait_for "L['number'] == 10 and s['window']['message'] == 'last scene'"
 key 0;     wait_for "L['number'] == 10"
