@@ -405,24 +405,36 @@ class MergeLabPanel : public Panel {
     ImGuiCompat::SeparatorText("Leaderboard at these settings");
     ImGui::TextUnformatted(recommendation_.c_str());
     remember_rect("row__recommendation");  // "row_": the held-back winner's cover takes it in
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp |
-                                  ImGuiTableFlags_ScrollY;
+    ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_ScrollY;
+    // Where the columns cannot all show their text (small windows, large UI scales), they keep the width of
+    // their text and the table scrolls sideways instead of cutting method names.
+    float method_w = ImGui::CalcTextSize("Method").x;
+    for (const MethodResult& r : results_) method_w = std::max(method_w, ImGui::CalcTextSize(r.spec->label.c_str()).x);
+    const float num_w = std::max(ImGui::CalcTextSize("Combined").x, ImGui::CalcTextSize("100.0%").x);
+    const float win_w = ImGui::CalcTextSize("<- winner").x;
+    const float need = method_w + 4.0f * num_w + win_w + 12.0f * ImGui::GetStyle().CellPadding.x + ImGui::GetStyle().ScrollbarSize;
+    const bool sideways = need > ImGui::GetContentRegionAvail().x;
+    flags |= sideways ? ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit : ImGuiTableFlags_SizingStretchProp;
     // A list by design: it scrolls (to the winner) rather than pushing anything out of sight.
     Widgets::LayoutAudit::AllowScroll("##leaderboard");
     const float list_h = std::max(ImGui::GetContentRegionAvail().y, 6.0f * ImGui::GetTextLineHeightWithSpacing());
+    // A table keeps its fixed column widths from its first frame: a new id per font size and layout, so a
+    // changed UI scale gets widths measured in its own font.
+    ImGui::PushID(static_cast<int>(ImGui::GetFontSize() * 4.0f) * 2 + (sideways ? 1 : 0));
     if (ImGui::BeginTable("##leaderboard", 6, flags, ImVec2(0, list_h))) {
-      ImGui::TableSetupScrollFreeze(0, 1);
-      ImGui::TableSetupColumn("Method", ImGuiTableColumnFlags_WidthStretch, 3.0f);
-      for (const char* c : {"Task 0", "Task 1", "Task 2", "Combined"}) ImGui::TableSetupColumn(c, ImGuiTableColumnFlags_WidthStretch, 1.0f);
-      ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 0.9f);
+      ImGui::TableSetupScrollFreeze(0, 1);  // the header row stays; a frozen first column would be clamped
+      const ImGuiTableColumnFlags kind = sideways ? ImGuiTableColumnFlags_WidthFixed : ImGuiTableColumnFlags_WidthStretch;
+      ImGui::TableSetupColumn("Method", ImGuiTableColumnFlags_WidthFixed, method_w);  // never cuts a name
+      for (const char* c : {"Task 0", "Task 1", "Task 2", "Combined"}) ImGui::TableSetupColumn(c, kind, sideways ? num_w : 1.0f);
+      ImGui::TableSetupColumn("##winner", kind, sideways ? win_w : 0.9f);  // no title; an empty label has no id
       // Headers: the short form ("T0", "Comb.") where the full name does not fit its column.
-      static const char* kShort[6] = {"Method", "T0", "T1", "T2", "Comb.", ""};
+      static const char* kShort[6] = {"Method", "T0", "T1", "T2", "Comb.", "##winner"};
       ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
       for (int c = 0; c < 6; ++c) {
         ImGui::TableSetColumnIndex(c);
         const char* full = ImGui::TableGetColumnName(c);
-        const bool fits = ImGui::CalcTextSize(full).x <= ImGui::GetContentRegionAvail().x;
-        if (!fits && ImGui::CalcTextSize(kShort[c]).x > ImGui::GetContentRegionAvail().x)
+        const bool fits = ImGui::CalcTextSize(full, nullptr, true).x <= ImGui::GetContentRegionAvail().x;
+        if (!fits && ImGui::CalcTextSize(kShort[c], nullptr, true).x > ImGui::GetContentRegionAvail().x)
           Widgets::LayoutAudit::Record(std::string("leaderboard header ") + full, "elided", full);
         ImGui::TableHeader(fits ? full : kShort[c]);
       }
@@ -465,6 +477,7 @@ class MergeLabPanel : public Panel {
       }
       ImGui::EndTable();
     }
+    ImGui::PopID();
   }
 
   // ---- sweep maps -------------------------------------------------------------------------------
