@@ -29,4 +29,16 @@ inline constexpr Palette kHighContrast{IM_COL32(230, 97, 0, 255),   IM_COL32(86,
 
 inline const Palette& get(bool high_contrast) { return high_contrast ? kHighContrast : kDefault; }
 
+// Semantic roles of the practitioner's panels (Checkpoints, Tune, Weight space, the folder browser), Okabe-Ito
+// colours that read on the dark, light and high-contrast themes alike.
+inline constexpr ImU32 kGood = IM_COL32(0, 158, 115, 255);      ///< ok, done; the best recipe (bluish green)
+inline constexpr ImU32 kBad = IM_COL32(230, 97, 0, 255);        ///< errors, refusals (vermillion)
+inline constexpr ImU32 kCurrent = IM_COL32(240, 228, 66, 255);  ///< the current recipe, markers (yellow)
+inline constexpr ImU32 kBase = IM_COL32(150, 150, 150, 255);    ///< the base model (grey)
+/// Fine-tune i (cycled): sky blue, blue, reddish purple, orange.
+inline constexpr ImU32 kModels[4] = {IM_COL32(86, 180, 233, 255), IM_COL32(0, 114, 178, 255),
+                                     IM_COL32(204, 121, 167, 255), IM_COL32(230, 159, 0, 255)};
+
+inline ImVec4 to_vec4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+
 }  // namespace mergelab::app::palette

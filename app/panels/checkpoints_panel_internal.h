@@ -6,12 +6,13 @@
 
 #include <imgui.h>
 
+#include "app/gui/palette.h"
+
 namespace mergelab::app::checkpoints_detail {
 
-inline constexpr ImU32 kGood = IM_COL32(0, 158, 115, 255);     // Okabe-Ito bluish green
-inline constexpr ImU32 kBad = IM_COL32(230, 97, 0, 255);       // vermillion
-inline constexpr ImU32 kMarker = IM_COL32(240, 228, 66, 255);  // yellow
-
-inline ImVec4 to_vec4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+using palette::kBad;
+using palette::kGood;
+using palette::to_vec4;
+inline constexpr ImU32 kMarker = palette::kCurrent;
 
 }  // namespace mergelab::app::checkpoints_detail

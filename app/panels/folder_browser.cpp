@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/gui/palette.h"
 #include "app/panels/dialog_keys.h"
 #include "core/checkpoint/checkpoint.h"
 #include "widgets/imgui_compat.h"
@@ -16,8 +17,8 @@ namespace fs = std::filesystem;
 using ImGuiCompat::em;
 
 namespace {
-constexpr ImU32 kGood = IM_COL32(0, 158, 115, 255);  // Okabe-Ito bluish green
-constexpr ImU32 kBad = IM_COL32(230, 97, 0, 255);    // vermillion
+using palette::kBad;
+using palette::kGood;
 }  // namespace
 
 void FolderBrowser::open(const std::string& dir, bool save_here) {

@@ -95,7 +95,7 @@ class RealWeightSpacePanel : public Panel {
     if (ctx.screenshot_mode && !ctx.benchmark) settle();
     screenshot_ = ctx.screenshot_mode;
     draw_inputs();
-    if (!error_.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", error_.c_str());
+    if (!error_.empty()) ImGui::TextColored(palette::to_vec4(palette::kBad), "%s", error_.c_str());
     if (!family_) {
       if (load_.running()) ImGui::TextUnformatted("reading the checkpoints and the data...");
       return;

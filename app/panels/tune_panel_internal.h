@@ -10,21 +10,20 @@
 #include <limits>
 #include <string>
 
+#include "app/gui/palette.h"
 #include "app/panels/text.h"
 #include "app/panels/tune_panel.h"
 
 namespace mergelab::app::tune_detail {
 
-inline constexpr ImU32 kCurrent = IM_COL32(240, 228, 66, 255);   // Okabe-Ito yellow: the current recipe
-inline constexpr ImU32 kBest = IM_COL32(0, 158, 115, 255);       // bluish green: the best one
-inline constexpr ImU32 kBase = IM_COL32(150, 150, 150, 255);     // grey: the base
-inline constexpr ImU32 kBad = IM_COL32(230, 97, 0, 255);         // vermillion: errors
-inline constexpr ImU32 kModels[4] = {IM_COL32(86, 180, 233, 255), IM_COL32(0, 114, 178, 255),
-                                     IM_COL32(204, 121, 167, 255), IM_COL32(230, 159, 0, 255)};
+using palette::kBad;
+using palette::kBase;
+using palette::kCurrent;
+using palette::kModels;
+using palette::to_vec4;
+inline constexpr ImU32 kBest = palette::kGood;  // the best recipe
 inline constexpr int kMaxSteps = 41;  ///< grid steps per sweep axis
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-inline ImVec4 to_vec4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 
 /// "lambda=0.6, weight@1=0.35"
 inline std::string point_text(const TunePoint& p) {
