@@ -12,6 +12,7 @@
 
 #include "app/cli.h"
 #include "app/commands/eval_common.h"
+#include "app/commands/interrupt.h"
 #include "core/lm/config.h"
 #include "core/lm/data.h"
 #include "core/lm/evaluate.h"
@@ -26,8 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::atomic<bool> g_lm_cancel{false};
-extern "C" void on_lm_interrupt(int) { g_lm_cancel = true; }
 
 // A model and the prepared tasks.
 struct LoadedLm {
@@ -54,7 +53,7 @@ lm::LmReport run_with_progress(const LoadedLm& lm_, int window, int threads, boo
   lm::LmEvalOptions opt;
   opt.window = window;
   opt.threads = threads;
-  opt.cancel = &g_lm_cancel;
+  opt.cancel = interrupt_flag();
   const bool tty = show_progress && ::isatty(2);
   if (tty)
     opt.progress = [](const lm::Progress& p) {
@@ -65,9 +64,7 @@ lm::LmReport run_with_progress(const LoadedLm& lm_, int window, int threads, boo
                    static_cast<long long>(p.sequences_total), rate, clock_text(eta).c_str());
       std::fflush(stderr);
     };
-  g_lm_cancel = false;
-  std::signal(SIGINT, on_lm_interrupt);
-  std::signal(SIGTERM, on_lm_interrupt);
+  install_interrupt_handlers();
   lm::LmReport r;
   try {
     r = lm::evaluate(lm_.model, lm_.tasks, opt);

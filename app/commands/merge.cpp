@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "app/cli.h"
+#include "app/commands/interrupt.h"
 #include "app/commands/lm_eval.h"
 #include "core/eval/dataset.h"
 #include "core/eval/external.h"
@@ -23,8 +24,6 @@
 namespace mergelab::app {
 namespace {
 
-std::atomic<bool> g_cancel{false};
-extern "C" void on_interrupt(int) { g_cancel = true; }
 
 std::string clock_text(double s) {
   const long t = static_cast<long>(s + 0.5);
@@ -77,8 +76,8 @@ int run_stages_command(const ArgParser& args, const recipe::MultiRecipe& multi, 
   so.on_stage = [&](const std::string& name, bool reused) {
     if (!quiet) std::fprintf(stderr, "stage %s: %s\n", name.c_str(), reused ? "unchanged, cached output reused" : "merging");
   };
-  so.run.cancel = &g_cancel;
-  std::signal(SIGINT, on_interrupt);
+  so.run.cancel = interrupt_flag();
+  install_interrupt_handlers();
   try {
     const engine::StageReport rep = engine::run_stages(multi, so);
     if (!quiet)
@@ -189,9 +188,8 @@ int run_merge_command(int argc, char** argv) {
     }
   };
   opt.on_note = [](const std::string& note) { std::cerr << "mergelab merge: " << note << "\n"; };
-  opt.cancel = &g_cancel;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  opt.cancel = interrupt_flag();
+  install_interrupt_handlers();
   try {
     const engine::RunReport rep = engine::run_merge(plan, opt);
     std::signal(SIGINT, SIG_DFL);

@@ -14,9 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};
-extern "C" void on_tuning_interrupt(int) { g_interrupted = true; }
-
 int positive_int(const ArgParser& args, const std::string& name, int minimum) {
   if (!args.has(name)) return 0;
   const long v = args.get_int(name);
@@ -95,19 +92,6 @@ std::string prepare_out_dir(const ArgParser& args, const std::vector<std::string
   fs::create_directories(dir);
   return dir.string();
 }
-
-InterruptFlag::InterruptFlag() {
-  g_interrupted = false;
-  std::signal(SIGINT, on_tuning_interrupt);
-  std::signal(SIGTERM, on_tuning_interrupt);
-}
-
-InterruptFlag::~InterruptFlag() {
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-}
-
-const std::atomic<bool>* InterruptFlag::flag() const { return &g_interrupted; }
 
 std::function<void(const search::TuningProgress&)> progress_printer(const std::string& what, const search::TuningProblem& p) {
   const bool tty = isatty(STDERR_FILENO);

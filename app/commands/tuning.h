@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/commands/interrupt.h"
 #include "core/search/tuning.h"
 
 namespace mergelab::app {
@@ -19,16 +20,6 @@ search::TuningProblem load_tuning_problem(const std::string& config_path, const 
 /// Creates --out DIR (refusing existing files unless --force) and returns it ("" when no --out).
 std::string prepare_out_dir(const ArgParser& args, const std::vector<std::string>& files);
 
-/// Ctrl-C / SIGTERM set the flag while this lives (the previous handlers come back afterwards).
-class InterruptFlag {
- public:
-  InterruptFlag();
-  ~InterruptFlag();
-  InterruptFlag(const InterruptFlag&) = delete;
-  InterruptFlag& operator=(const InterruptFlag&) = delete;
-  const std::atomic<bool>* flag() const;
-  bool raised() const { return flag()->load(); }
-};
 
 /// "sweep: 4/11 candidates, 12000 tokens/s, 3.1 s, ETA 5.2 s, best 27.93 (lower is better)": on a terminal
 /// rewritten in place, otherwise every tenth of the work.

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "app/commands/interrupt.h"
 #include "core/eval/dataset.h"
 #include "core/eval/mlp.h"
 #include "core/analysis/family.h"
@@ -83,16 +84,14 @@ ScoringSetup load_scoring(const std::vector<std::string>& model_paths, const Arg
 
 namespace {
 bool stderr_is_tty() { return ::isatty(STDERR_FILENO) != 0; }
-std::atomic<bool> g_interrupted{false};
-void on_interrupt(int) { g_interrupted = true; }  // internal linkage: merge.cpp has its own
 }  // namespace
 
 analysis::RunControl progress_control(const std::string& what, const ArgParser& args) {
   analysis::RunControl run;
   run.threads = static_cast<int>(args.get_int("threads"));
   // Ctrl-C stops handing out points; what ran is printed (the rest empty) and the command exits 1.
-  run.cancel = &g_interrupted;
-  std::signal(SIGINT, on_interrupt);
+  run.cancel = interrupt_flag();
+  install_interrupt_handlers();
   const bool tty = stderr_is_tty();
   // A terminal line updated in place; otherwise one line a second at most, and the last one with the time taken.
   using Clock = std::chrono::steady_clock;
@@ -112,7 +111,7 @@ analysis::RunControl progress_control(const std::string& what, const ArgParser& 
 
 void finish_progress() {
   if (stderr_is_tty()) std::fprintf(stderr, "\n");
-  if (g_interrupted) std::fprintf(stderr, "interrupted: the points that did not run are left empty (CSV) or null (JSON)\n");
+  if (interrupt_flag()->load()) std::fprintf(stderr, "interrupted: the points that did not run are left empty (CSV) or null (JSON)\n");
 }
 
 std::string csv_number(double v) {
