@@ -21,10 +21,7 @@ open_app() {
  "panel_settings": {"checkpoints": {"base": "$models/base", "models": ["$models/ft_task0", "$models/ft_task1"],
    "method": "nuslerp", $1}}}
 JSON
-  rm -f "$state"
-  "$MERGELAB" --session "$tmp/session.json" --state-json "$state" --size 1600x1000 &
-  pid=$!
-  wid="$(xdotool search --sync --pid "$pid" --name '^MergeLab$' | head -1)"
+  open_session "$tmp/session.json"
   wait_for "'rects' in c and 'load' in c['rects'] and 'use_base' in c['rects']"
   click_rect load
   wait_for "c['loaded'] and not c['loading']"

@@ -23,6 +23,7 @@ state="$tmp/state.json"
 #   press KEY       holds KEY for 0.15 s (a quick tap can fall between two frames);
 #   chord MOD KEY   holds MOD, then KEY, 0.2 s each, and releases them in reverse order (a chord sent with
 #                   `xdotool key` can fall between two frames, and the app then sees KEY without MOD).
+#   open_session FILE   starts the app on a session file (1600x1000, the state dump), sets $pid and $wid.
 wait_for() {
   for _ in $(seq 1 "${wait_tries:-200}"); do
     if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then echo "FAIL: mergelab exited while waiting for: $1"; exit 1; fi
@@ -56,4 +57,10 @@ replace_text() {
   chord ctrl a; sleep 0.1
   xdotool type --delay 40 "$2"; sleep 0.3
   xdotool keydown Tab; sleep 0.15; xdotool keyup Tab; sleep 0.3
+}
+open_session() {
+  rm -f "$state"
+  "$MERGELAB" --session "$1" --state-json "$state" --size 1600x1000 &
+  pid=$!
+  wid="$(xdotool search --sync --pid "$pid" --name '^MergeLab$' | head -1)"
 }

@@ -45,10 +45,7 @@ open_app() {  # SETTINGS: the Tune panel with nuslerp over ft_task0, ft_task1 an
  "panel_settings": {"tune": {"base": "$models/base", "models": ["$models/ft_task0", "$models/ft_task1"],
    "data": "$data", "method": "nuslerp", $1}}}
 JSON
-  rm -f "$state"
-  "$MERGELAB" --session "$tmp/session.json" --state-json "$state" --size 1600x1000 &
-  pid=$!
-  wid="$(xdotool search --sync --pid "$pid" --name '^MergeLab$' | head -1)"
+  open_session "$tmp/session.json"
   wait_for "'rects' in t and 'load' in t['rects'] and 'use_base' in t['rects']"
   click_rect load
   wait_for "t['loaded'] and not t['loading'] and t['reports']['ready'] and 'current' in t['reports']"
