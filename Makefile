@@ -23,7 +23,7 @@ help:
 	@echo "make test   install dependencies, build, run every test (release build; ASan/UBSan subset; brief fuzzing)"
 	@echo "make test-asan-all  build and run every unit and CLI test under ASan + UBSan"
 	@echo "make bench  build and run the benchmarks"
-	@echo "make fuzz   fuzz the safetensors parser for FUZZ_LONG seconds (default 600)"
+	@echo "make fuzz   fuzz every parser (7 libFuzzer targets) for FUZZ_LONG seconds each (default 600)"
 	@echo "make clean  remove the build directories"
 
 deps:
