@@ -630,12 +630,12 @@ nlohmann::json RealWeightSpacePanel::state() const {
 }
 
 std::string RealWeightSpacePanel::portable(const std::string& p) const {
-  // The inverse of load()'s rule: a path into the fixtures that the current folder does not reach is saved
-  // relative to them, so a saved session or scene opens the same family from any folder.
-  std::error_code ec;
+  // The inverse of load()'s rule: a path into the fixtures is saved relative to them, so a saved session or
+  // scene opens the same family from any folder. Purely lexical: save() also feeds the per-frame state dump,
+  // which must not touch the file system.
   if (examples_root_.empty() || p.empty()) return p;
   const fs::path rel = fs::path(p).lexically_relative(examples_root_);
-  if (rel.empty() || *rel.begin() == ".." || fs::exists(rel, ec)) return p;
+  if (rel.empty() || *rel.begin() == "..") return p;
   return rel.string();
 }
 
